@@ -1,0 +1,105 @@
+# Makefile: builds moat.efi and its ESP tree, runs Moat in the emulators, and runs the tests.
+# `make` builds; `make run` boots in QEMU (RUN=bochs: Bochs, RUN=pxe: iPXE netboot);
+# `make run-kvm` on an Intel host with nested VMX; `make test`; `make bench`; `make image`.
+
+BUILD := build
+ESP := $(BUILD)/esp
+RUN ?= qemu
+CFG ?= tools/default.cfg
+
+CC := gcc
+LD := ld
+NASM := nasm
+OBJCOPY := objcopy
+
+EFI_INC := /usr/include/efi
+EFI_LIB := /usr/lib
+EFI_CRT0 := $(EFI_LIB)/crt0-efi-x86_64.o
+
+# Warnings are errors; code is position independent (the firmware relocates moat.efi);
+# no red zone and no SSE in Moat's own code (interrupts share its stacks).
+COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-builtin -fpic \
+	-fvisibility=hidden -fshort-wchar -mno-red-zone -mgeneral-regs-only -fno-omit-frame-pointer \
+	-fno-strict-aliasing -fno-asynchronous-unwind-tables -maccumulate-outgoing-args \
+	-DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64
+KERNEL_CFLAGS := $(COMMON_CFLAGS) -fstack-protector-strong
+BOOT_CFLAGS := $(COMMON_CFLAGS) -fno-stack-protector
+NASMFLAGS := -f elf64 -Werror
+
+BOOT_C := $(wildcard boot/*.c)
+KERNEL_C := $(wildcard kernel/*.c) $(wildcard iommu/*.c) $(wildcard vmm/*.c)
+ASM := $(wildcard boot/*.asm) $(wildcard kernel/*.asm) $(wildcard vmm/*.asm)
+OBJS := $(BOOT_C:%.c=$(BUILD)/obj/%.o) $(KERNEL_C:%.c=$(BUILD)/obj/%.o) $(ASM:%.asm=$(BUILD)/obj/%.asm.o)
+DEPS := $(OBJS:.o=.d)
+
+.PHONY: all deps esp image run run-kvm test unit bench clean fuzz format
+all: esp
+
+deps:
+	@tools/deps.sh
+
+$(BUILD)/.deps-ok: tools/deps.sh
+	@tools/deps.sh
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/obj/boot/%.o: boot/%.c | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(BOOT_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/%.asm.o: %.asm | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+
+$(BUILD)/obj/boot/embedded_cfg.asm.o: boot/default.cfg
+
+$(BUILD)/moat.so: $(OBJS) linker.ld
+	$(LD) -nostdlib -znocombreloc -shared -Bsymbolic -T linker.ld $(EFI_CRT0) $(OBJS) \
+		-o $@ -L$(EFI_LIB) -lefi -lgnuefi
+
+$(BUILD)/moat.efi: $(BUILD)/moat.so
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym -j .rel -j .rela \
+		-j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+
+esp: $(BUILD)/moat.efi $(CFG)
+	@mkdir -p $(ESP)/EFI/BOOT $(ESP)/moat
+	cp $(BUILD)/moat.efi $(ESP)/EFI/BOOT/BOOTX64.EFI
+	cp $(CFG) $(ESP)/moat/moat.cfg
+
+image: esp
+	tools/mkimage.sh $(ESP) $(BUILD)/moat.img
+
+run: esp
+ifeq ($(RUN),bochs)
+	tools/bochs.sh --esp $(ESP) --interactive
+else ifeq ($(RUN),pxe)
+	tools/qemu.sh --pxe $(ESP)
+else
+	tools/qemu.sh --esp $(ESP)
+endif
+
+run-kvm: esp
+	tools/run-kvm.sh --esp $(ESP)
+
+unit: $(BUILD)/.deps-ok
+	$(MAKE) -C tests/unit
+
+test: esp
+	tests/run_all.sh
+
+bench: esp
+	tools/bench.sh
+
+fuzz: $(BUILD)/.deps-ok
+	$(MAKE) -C tests/fuzz fuzz-smoke
+
+format:
+	clang-format -i $(wildcard boot/*.[ch] kernel/*.[ch] iommu/*.[ch] vmm/*.[ch] guests/*/*.[ch] tests/unit/*.[ch])
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(DEPS)

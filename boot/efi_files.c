@@ -1,0 +1,59 @@
+/* boot/efi_files.c: reads Moat's files from the \moat folder of the volume it was loaded from. */
+#include "boot.h"
+
+#define BOOT_DIR L"\\moat\\"
+#define BOOT_PATH_MAX 80
+
+EFI_STATUS boot_alloc_pages(UINTN pages, EFI_PHYSICAL_ADDRESS max, EFI_PHYSICAL_ADDRESS *out)
+{
+	EFI_ALLOCATE_TYPE how = max ? AllocateMaxAddress : AllocateAnyPages;
+	*out = max;
+	return uefi_call_wrapper(BS->AllocatePages, 4, how, EfiLoaderData, pages, out);
+}
+
+EFI_STATUS boot_read_file(EFI_HANDLE image, const char *name, u64 *addr, u64 *size)
+{
+	EFI_LOADED_IMAGE *li;
+	EFI_STATUS st = uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li);
+	if (EFI_ERROR(st))
+		return st;
+	EFI_FILE_HANDLE root = LibOpenRoot(li->DeviceHandle);
+	if (!root)
+		return EFI_NOT_FOUND;
+
+	CHAR16 path[BOOT_PATH_MAX];
+	UINTN k = 0;
+	for (const CHAR16 *p = BOOT_DIR; *p; p++)
+		path[k++] = *p;
+	for (const char *c = name; *c && k < BOOT_PATH_MAX - 1; c++)
+		path[k++] = (CHAR16)(u8)*c;
+	path[k] = 0;
+
+	EFI_FILE_HANDLE fh;
+	st = uefi_call_wrapper(root->Open, 5, root, &fh, path, EFI_FILE_MODE_READ, 0ULL);
+	uefi_call_wrapper(root->Close, 1, root);
+	if (EFI_ERROR(st))
+		return st;
+	EFI_FILE_INFO *info = LibFileInfo(fh);
+	if (!info) {
+		uefi_call_wrapper(fh->Close, 1, fh);
+		return EFI_DEVICE_ERROR;
+	}
+	UINTN len = info->FileSize;
+	FreePool(info);
+	EFI_PHYSICAL_ADDRESS buf;
+	st = boot_alloc_pages(EFI_SIZE_TO_PAGES(len + 1), 0, &buf);
+	if (!EFI_ERROR(st)) {
+		UINTN got = len;
+		st = uefi_call_wrapper(fh->Read, 3, fh, &got, (void *)(UINTN)buf);
+		if (!EFI_ERROR(st) && got != len)
+			st = EFI_VOLUME_CORRUPTED;
+		((char *)(UINTN)buf)[len] = 0;
+	}
+	uefi_call_wrapper(fh->Close, 1, fh);
+	if (EFI_ERROR(st))
+		return st;
+	*addr = buf;
+	*size = len;
+	return EFI_SUCCESS;
+}

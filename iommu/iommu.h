@@ -1,0 +1,21 @@
+/* iommu/iommu.h: the interface vmm/ uses to reach VT-d; nothing above iommu/ sees its registers. */
+#ifndef MOAT_IOMMU_H
+#define MOAT_IOMMU_H
+
+#include "../kernel/acpi.h"
+#include "dmar.h"
+#include "unit_probe.h"
+
+struct iommu_state {
+	bool have_dmar;
+	struct dmar_info dmar;
+	u32 nunits;
+	struct vtd_unit_caps units[DMAR_MAX_UNITS];
+};
+
+/* Finds the DMAR table, parses it and reads every unit's capabilities; logs the units, or
+ * "moat: iommu: none (...)". Returns the number of usable units. */
+u32 iommu_probe(const struct acpi_info *ai);
+const struct iommu_state *iommu_state(void);
+
+#endif

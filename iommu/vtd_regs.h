@@ -1,0 +1,179 @@
+/* iommu/vtd_regs.h: VT-d remapping unit registers: offsets, and CAP/ECAP/GCMD/GSTS fields with
+ * small decode helpers (Intel VT-d specification, chapter 11). */
+#ifndef MOAT_VTD_REGS_H
+#define MOAT_VTD_REGS_H
+
+#include "../kernel/types.h"
+
+/* Field helpers: a mask of bits hi..lo, and the value of that field. */
+#define VTD_FIELD_MASK(hi, lo) ((~0ULL >> (63 - (hi))) & ~(BIT(lo) - 1))
+#define VTD_FIELD_GET(v, hi, lo) (((u64)(v) & VTD_FIELD_MASK(hi, lo)) >> (lo))
+
+/* ---- register offsets from the unit's base ---- */
+#define VTD_VER_REG 0x000 /* 32 */
+#define VTD_CAP_REG 0x008 /* 64 */
+#define VTD_ECAP_REG 0x010 /* 64 */
+#define VTD_GCMD_REG 0x018 /* 32 */
+#define VTD_GSTS_REG 0x01c /* 32 */
+#define VTD_RTADDR_REG 0x020 /* 64 */
+#define VTD_CCMD_REG 0x028 /* 64 */
+#define VTD_FSTS_REG 0x034 /* 32 */
+#define VTD_FECTL_REG 0x038 /* 32 */
+#define VTD_FEDATA_REG 0x03c /* 32 */
+#define VTD_FEADDR_REG 0x040 /* 32 */
+#define VTD_FEUADDR_REG 0x044 /* 32 */
+#define VTD_AFLOG_REG 0x058 /* 64 */
+#define VTD_PMEN_REG 0x064 /* 32 */
+#define VTD_PLMBASE_REG 0x068 /* 32 */
+#define VTD_PLMLIMIT_REG 0x06c /* 32 */
+#define VTD_PHMBASE_REG 0x070 /* 64 */
+#define VTD_PHMLIMIT_REG 0x078 /* 64 */
+#define VTD_IQH_REG 0x080 /* 64 */
+#define VTD_IQT_REG 0x088 /* 64 */
+#define VTD_IQA_REG 0x090 /* 64 */
+#define VTD_ICS_REG 0x09c /* 32 */
+#define VTD_IECTL_REG 0x0a0 /* 32 */
+#define VTD_IEDATA_REG 0x0a4 /* 32 */
+#define VTD_IEADDR_REG 0x0a8 /* 32 */
+#define VTD_IEUADDR_REG 0x0ac /* 32 */
+#define VTD_IQERCD_REG 0x0b0 /* 64 */
+#define VTD_IRTA_REG 0x0b8 /* 64 */
+
+/* IOTLB registers sit at ECAP.IRO * 16: IVA first, then IOTLB. */
+#define VTD_IVA_OFF 0x0
+#define VTD_IOTLB_OFF 0x8
+/* Fault recording registers: CAP.NFR + 1 of them, 16 bytes each, from CAP.FRO * 16. */
+#define VTD_FRCD_SIZE 16
+#define VTD_FRCD_LO 0x0 /* 64: fault info (page address) */
+#define VTD_FRCD_HI 0x8 /* 64: source id, reason, type, F */
+#define VTD_REG_UNIT 16 /* FRO and IRO count in 16-byte units */
+
+/* ---- VER_REG ---- */
+#define VTD_VER_MAJOR(v) ((u32)VTD_FIELD_GET(v, 7, 4))
+#define VTD_VER_MINOR(v) ((u32)VTD_FIELD_GET(v, 3, 0))
+
+/* ---- CAP_REG ---- */
+#define VTD_CAP_ND_HI 2 /* number of domains supported: 2^(4 + 2 * ND) */
+#define VTD_CAP_ND_LO 0
+#define VTD_CAP_AFL BIT(3) /* advanced fault logging */
+#define VTD_CAP_RWBF BIT(4) /* required write-buffer flushing */
+#define VTD_CAP_PLMR BIT(5) /* protected low-memory region */
+#define VTD_CAP_PHMR BIT(6) /* protected high-memory region */
+#define VTD_CAP_CM BIT(7) /* caching mode: not-present entries may be cached */
+#define VTD_CAP_SAGAW_HI 12 /* supported adjusted guest address widths, bitmap */
+#define VTD_CAP_SAGAW_LO 8
+#define VTD_CAP_MGAW_HI 21 /* maximum guest address width - 1 */
+#define VTD_CAP_MGAW_LO 16
+#define VTD_CAP_ZLR BIT(22) /* zero-length read */
+#define VTD_CAP_FRO_HI 33 /* fault-recording register offset / 16 */
+#define VTD_CAP_FRO_LO 24
+#define VTD_CAP_SLLPS_HI 37 /* second-level large page support, bitmap */
+#define VTD_CAP_SLLPS_LO 34
+#define VTD_CAP_PSI BIT(39) /* page-selective invalidation */
+#define VTD_CAP_NFR_HI 47 /* number of fault-recording registers - 1 */
+#define VTD_CAP_NFR_LO 40
+#define VTD_CAP_MAMV_HI 53 /* maximum address mask value (PSI) */
+#define VTD_CAP_MAMV_LO 48
+#define VTD_CAP_DWD BIT(54) /* write draining */
+#define VTD_CAP_DRD BIT(55) /* read draining */
+#define VTD_CAP_FL1GP BIT(56) /* first-level 1 GiB pages */
+#define VTD_CAP_PI BIT(59) /* posted interrupts */
+#define VTD_CAP_FL5LP BIT(60) /* first-level 5-level paging */
+
+/* SAGAW bits: which second-level table depths the unit walks. */
+#define VTD_SAGAW_39_3LEVEL BIT(1)
+#define VTD_SAGAW_48_4LEVEL BIT(2)
+#define VTD_SAGAW_57_5LEVEL BIT(3)
+/* SLLPS bits. */
+#define VTD_SLLPS_2M BIT(0)
+#define VTD_SLLPS_1G BIT(1)
+
+static inline u32 vtd_cap_nd(u64 cap) { return (u32)VTD_FIELD_GET(cap, VTD_CAP_ND_HI, VTD_CAP_ND_LO); }
+/* Domain ids the unit supports (ND 6 = 65536, the architectural maximum). */
+static inline u32 vtd_cap_num_domains(u64 cap) { return 1u << (4 + 2 * vtd_cap_nd(cap)); }
+static inline u32 vtd_cap_sagaw(u64 cap) { return (u32)VTD_FIELD_GET(cap, VTD_CAP_SAGAW_HI, VTD_CAP_SAGAW_LO); }
+static inline u32 vtd_cap_mgaw(u64 cap) { return (u32)VTD_FIELD_GET(cap, VTD_CAP_MGAW_HI, VTD_CAP_MGAW_LO) + 1; }
+static inline u32 vtd_cap_sllps(u64 cap) { return (u32)VTD_FIELD_GET(cap, VTD_CAP_SLLPS_HI, VTD_CAP_SLLPS_LO); }
+static inline u32 vtd_cap_mamv(u64 cap) { return (u32)VTD_FIELD_GET(cap, VTD_CAP_MAMV_HI, VTD_CAP_MAMV_LO); }
+static inline u32 vtd_cap_nfr(u64 cap) { return (u32)VTD_FIELD_GET(cap, VTD_CAP_NFR_HI, VTD_CAP_NFR_LO) + 1; }
+/* Byte offset of the first fault recording register from the unit's base. */
+static inline u32 vtd_cap_fro(u64 cap)
+{
+	return (u32)VTD_FIELD_GET(cap, VTD_CAP_FRO_HI, VTD_CAP_FRO_LO) * VTD_REG_UNIT;
+}
+
+/* ---- ECAP_REG ---- */
+#define VTD_ECAP_C BIT(0) /* page-walk coherency */
+#define VTD_ECAP_QI BIT(1) /* queued invalidation */
+#define VTD_ECAP_DT BIT(2) /* device-TLB (ATS) */
+#define VTD_ECAP_IR BIT(3) /* interrupt remapping */
+#define VTD_ECAP_EIM BIT(4) /* extended interrupt mode (x2APIC ids) */
+#define VTD_ECAP_PT BIT(6) /* pass-through translation type */
+#define VTD_ECAP_SC BIT(7) /* snoop control */
+#define VTD_ECAP_IRO_HI 17 /* IOTLB register offset / 16 */
+#define VTD_ECAP_IRO_LO 8
+#define VTD_ECAP_MHMV_HI 23 /* maximum handle mask value (IEC invalidation) */
+#define VTD_ECAP_MHMV_LO 20
+#define VTD_ECAP_MTS BIT(25) /* memory type support */
+#define VTD_ECAP_NEST BIT(26) /* nested translation */
+#define VTD_ECAP_PRS BIT(29) /* page requests */
+#define VTD_ECAP_PASID BIT(40)
+#define VTD_ECAP_SMTS BIT(43) /* scalable-mode translation */
+#define VTD_ECAP_SLTS BIT(46) /* second-level translation (scalable mode) */
+#define VTD_ECAP_FLTS BIT(47) /* first-level translation */
+#define VTD_ECAP_ADMS BIT(52) /* abort-DMA mode */
+
+/* Byte offset of the IOTLB register pair (IVA, IOTLB) from the unit's base. */
+static inline u32 vtd_ecap_iro(u64 ecap)
+{
+	return (u32)VTD_FIELD_GET(ecap, VTD_ECAP_IRO_HI, VTD_ECAP_IRO_LO) * VTD_REG_UNIT;
+}
+static inline u32 vtd_ecap_mhmv(u64 ecap) { return (u32)VTD_FIELD_GET(ecap, VTD_ECAP_MHMV_HI, VTD_ECAP_MHMV_LO); }
+
+/* ---- GCMD_REG (write one command bit at a time, the others as GSTS reads them) ---- */
+#define VTD_GCMD_CFI BIT(23) /* compatibility-format interrupts allowed */
+#define VTD_GCMD_SIRTP BIT(24) /* set interrupt remapping table pointer */
+#define VTD_GCMD_IRE BIT(25) /* interrupt remapping enable */
+#define VTD_GCMD_QIE BIT(26) /* queued invalidation enable */
+#define VTD_GCMD_WBF BIT(27) /* write buffer flush */
+#define VTD_GCMD_EAFL BIT(28) /* enable advanced fault logging */
+#define VTD_GCMD_SFL BIT(29) /* set fault log */
+#define VTD_GCMD_SRTP BIT(30) /* set root table pointer */
+#define VTD_GCMD_TE BIT(31) /* translation enable */
+
+/* ---- GSTS_REG ---- */
+#define VTD_GSTS_CFIS BIT(23)
+#define VTD_GSTS_IRTPS BIT(24)
+#define VTD_GSTS_IRES BIT(25)
+#define VTD_GSTS_QIES BIT(26)
+#define VTD_GSTS_WBFS BIT(27)
+#define VTD_GSTS_AFLS BIT(28)
+#define VTD_GSTS_FLS BIT(29)
+#define VTD_GSTS_RTPS BIT(30)
+#define VTD_GSTS_TES BIT(31)
+/* GSTS bits that are persistent enables (to be echoed into GCMD when setting another bit). */
+#define VTD_GSTS_ENABLES (VTD_GSTS_CFIS | VTD_GSTS_IRES | VTD_GSTS_QIES | VTD_GSTS_AFLS | VTD_GSTS_TES)
+
+/* ---- FSTS_REG ---- */
+#define VTD_FSTS_PFO BIT(0) /* primary fault overflow */
+#define VTD_FSTS_PPF BIT(1) /* primary pending fault */
+#define VTD_FSTS_AFO BIT(2)
+#define VTD_FSTS_APF BIT(3)
+#define VTD_FSTS_IQE BIT(4) /* invalidation queue error */
+#define VTD_FSTS_ICE BIT(5) /* invalidation completion error */
+#define VTD_FSTS_ITE BIT(6) /* invalidation time-out error */
+#define VTD_FSTS_FRI_HI 15 /* fault record index */
+#define VTD_FSTS_FRI_LO 8
+
+/* ---- FECTL_REG ---- */
+#define VTD_FECTL_IP BIT(30) /* interrupt pending */
+#define VTD_FECTL_IM BIT(31) /* interrupt mask */
+
+/* ---- PMEN_REG ---- */
+#define VTD_PMEN_PRS BIT(0) /* protected region status */
+#define VTD_PMEN_EPM BIT(31) /* enable protected memory */
+
+/* ---- ICS_REG ---- */
+#define VTD_ICS_IWC BIT(0) /* invalidation wait descriptor complete */
+
+#endif

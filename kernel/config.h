@@ -1,0 +1,53 @@
+/* kernel/config.h: moat.cfg in parsed form: global settings ([moat]) and one record per VM ([vm NAME]),
+ * and the parser that fills it (format in DESIGN.md "Configuration"). */
+#ifndef MOAT_CONFIG_H
+#define MOAT_CONFIG_H
+
+#include "types.h"
+#include "log.h"
+#include "pci_addr.h"
+
+#define CFG_LINE_MAX 255     /* characters per line, newline excluded */
+#define CFG_MAX_VMS 16
+#define CFG_NAME_MAX 31      /* VM name: [A-Za-z0-9_-] */
+#define CFG_IMAGE_MAX 63     /* image file name: [A-Za-z0-9._-] */
+#define CFG_MAX_CPUS 64
+#define CFG_MAX_DEVICES 8    /* per VM */
+#define CFG_MAX_TESTS 16
+#define CFG_TEST_NAME_MAX 31 /* test name: [a-z0-9_-] */
+
+enum cfg_on_ready {
+	CFG_ON_READY_IDLE = 0,     /* stay up once every VM runs */
+	CFG_ON_READY_POWEROFF = 1, /* power off (test runs) */
+};
+
+struct cfg_vm {
+	char name[CFG_NAME_MAX + 1];
+	u64 memory; /* bytes, a positive multiple of 4 KiB */
+	u32 cpus;   /* 1..CFG_MAX_CPUS, default 1 */
+	char image[CFG_IMAGE_MAX + 1];
+	u32 ndevices;
+	struct pci_addr devices[CFG_MAX_DEVICES];
+	u32 line; /* of its [vm NAME] header */
+};
+
+struct moat_config {
+	enum log_level log_level;   /* log = error|warn|info|debug, default info */
+	enum cfg_on_ready on_ready; /* on_ready = idle|poweroff, default idle */
+	bool emulator_exit;         /* emulator_exit = yes|no, default no */
+	u32 ntests;                 /* tests = in-hypervisor test names */
+	char tests[CFG_MAX_TESTS][CFG_TEST_NAME_MAX + 1];
+	u32 nvms;
+	struct cfg_vm vms[CFG_MAX_VMS];
+};
+
+/* Zeroes *c and sets the global defaults. */
+void config_defaults(struct moat_config *c);
+
+/* Parses len bytes of text named file_name in messages. The text need not be NUL-terminated;
+ * trailing NULs are ignored, any other NUL is an error. Returns 0, or -1 with the first error in
+ * err as "FILE:LINE: ..." (*out is then reset to defaults). Logs nothing itself. */
+int config_parse(const char *file_name, const char *text, size_t len, struct moat_config *out, char *err,
+		 size_t err_size);
+
+#endif

@@ -1,0 +1,21 @@
+/* vmm/selftest.h: in-hypervisor test suites that emulator scenarios select with `tests = ...`. */
+#ifndef MOAT_SELFTEST_H
+#define MOAT_SELFTEST_H
+
+#include "../kernel/kernel.h"
+
+struct selftest_result {
+	u32 passed;
+	u32 failed;
+};
+
+/* Prints "moat: test NAME: PASS" or "moat: test NAME: FAIL: reason" and counts it. */
+void selftest_report(struct selftest_result *r, const char *name, bool ok, const char *why);
+
+/* Runs the suites named in the config; prints "moat: tests: N passed, N failed". */
+void selftest_run(const struct kernel_ctx *k, struct selftest_result *r);
+
+/* The suites. */
+void selftest_boot(const struct kernel_ctx *k, struct selftest_result *r);
+
+#endif
