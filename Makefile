@@ -32,6 +32,11 @@ ASM := $(wildcard boot/*.asm) $(wildcard kernel/*.asm) $(wildcard vmm/*.asm)
 OBJS := $(BOOT_C:%.c=$(BUILD)/obj/%.o) $(KERNEL_C:%.c=$(BUILD)/obj/%.o) $(ASM:%.asm=$(BUILD)/obj/%.asm.o)
 DEPS := $(OBJS:.o=.d)
 
+# Guest programs (guests/guests.mk) add their built images to GUEST_IMAGES; they are copied
+# into the ESP's \moat folder beside moat.cfg.
+GUEST_IMAGES :=
+-include guests/guests.mk
+
 .PHONY: all deps esp image run run-kvm test unit bench clean fuzz format
 all: esp
 
@@ -64,10 +69,11 @@ $(BUILD)/moat.efi: $(BUILD)/moat.so
 	$(OBJCOPY) -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym -j .rel -j .rela \
 		-j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
 
-esp: $(BUILD)/moat.efi $(CFG)
+esp: $(BUILD)/moat.efi $(CFG) $(GUEST_IMAGES)
 	@mkdir -p $(ESP)/EFI/BOOT $(ESP)/moat
 	cp $(BUILD)/moat.efi $(ESP)/EFI/BOOT/BOOTX64.EFI
 	cp $(CFG) $(ESP)/moat/moat.cfg
+	$(if $(GUEST_IMAGES),cp $(GUEST_IMAGES) $(ESP)/moat/)
 
 image: esp
 	tools/mkimage.sh $(ESP) $(BUILD)/moat.img

@@ -153,6 +153,7 @@ int frame_free(u64 phys) { return frame_free_contig(phys, 1); }
 u64 frame_free_count(void) { return free_frames; }
 u64 frame_used_count(void) { return managed - free_frames; }
 u64 frame_ram_bytes(void) { return ram_bytes; }
+u64 frame_alloc_max_phys(void) { return max_pfn * PAGE_SIZE; }
 
 bool frame_is_allocated(u64 phys)
 {

@@ -31,5 +31,7 @@ u64 frame_used_count(void);
 /* RAM the firmware reported (all RAM types, including what firmware and Moat hold). */
 u64 frame_ram_bytes(void);
 bool frame_is_allocated(u64 phys);
+/* End of the highest RAM frame the allocator can ever hand out. */
+u64 frame_alloc_max_phys(void);
 
 #endif

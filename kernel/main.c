@@ -5,6 +5,7 @@
 #include "cpu.h"
 #include "fmt.h"
 #include "frame_alloc.h"
+#include "frame_owner.h"
 #include "gdt.h"
 #include "idt.h"
 #include "log.h"
@@ -76,6 +77,11 @@ static __noreturn void kernel_start(struct boot_info *bi)
 	if (paging_init(bi) != 0)
 		panic("out of memory while building Moat's page tables");
 	frame_alloc_add_type(bi->mem, bi->nmem, BOOT_MEM_BOOT_SERVICES);
+	if (frame_owner_init(frame_alloc_max_phys()) != 0)
+		panic("out of memory for the frame ownership table");
+	for (u32 i = 0; i < bi->nmem; i++)
+		if (bi->mem[i].type == BOOT_MEM_MOAT && bi->mem[i].base + bi->mem[i].pages * PAGE_SIZE <= frame_alloc_max_phys())
+			frame_owner_assign(bi->mem[i].base, bi->mem[i].pages, OWNER_MOAT, FRAME_R | FRAME_W | FRAME_X);
 
 	acpi_set_phys_check(acpi_memory_ok);
 	acpi_parse(bi->rsdp, &acpi);
