@@ -25,13 +25,14 @@ void panic_park_cpu(void)
 	}
 }
 
-/* The image's address range, for a backtrace that stops at anything outside it. */
+/* The image's address range, for a backtrace that stops at anything outside it. The image+0x
+ * offsets resolve with `addr2line -e build/moat.so 0xOFFSET`. */
 extern const u8 ImageBase[];
 extern const u8 __image_end[];
 
-static void backtrace(u64 rbp)
+static void backtrace(u64 rbp, int first)
 {
-	for (int i = 0; i < BACKTRACE_MAX && rbp; i++) {
+	for (int i = first; i < BACKTRACE_MAX && rbp; i++) {
 		if (rbp & 7)
 			break;
 		const u64 *frame = (const u64 *)(uintptr_t)rbp;
@@ -68,7 +69,7 @@ void panic(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	pr_err("panic", "%s", msg);
-	backtrace((u64)(uintptr_t)__builtin_frame_address(0));
+	backtrace((u64)(uintptr_t)__builtin_frame_address(0), 0);
 	panic_finish();
 }
 
@@ -85,7 +86,7 @@ void panic_exception(struct int_frame *f, const char *name)
 	pr_err("panic", "r12 %016llx r13 %016llx r14 %016llx r15 %016llx", f->r12, f->r13, f->r14, f->r15);
 	pr_err("panic", "backtrace:");
 	pr_err("panic", "  #0 0x%llx (image+0x%llx)", f->rip, f->rip - (u64)(uintptr_t)ImageBase);
-	backtrace(f->rbp);
+	backtrace(f->rbp, 1);
 	panic_finish();
 }
 

@@ -11,6 +11,7 @@ struct suite {
 
 static const struct suite suites[] = {
 	{"boot", selftest_boot},
+	{"panic", selftest_panic},
 };
 
 void selftest_report(struct selftest_result *r, const char *name, bool ok, const char *why)
