@@ -39,8 +39,8 @@ static bool parse_scope(const struct dmar_scope_hw *hw, u32 off, struct dmar_sco
 	}
 	for (u32 i = 0; i < n; i++) {
 		if (path[i].dev > PCI_DEV_MAX || path[i].fn > PCI_FN_MAX) {
-			pr_err(DMAR_LOG, "DMAR: scope at offset 0x%x: hop %u (%x.%x) out of range, skipped", off, i,
-			       path[i].dev, path[i].fn);
+			pr_err(DMAR_LOG, "DMAR: scope at offset 0x%x: hop %u (%x.%x) out of range, skipped",
+			       off, i, path[i].dev, path[i].fn);
 			return false;
 		}
 		s->path[i].dev = path[i].dev;
@@ -65,12 +65,13 @@ static u32 parse_scopes(const u8 *p, u32 len, u32 base_off, const struct scope_c
 		u32 at = base_off + off;
 
 		if (left < sizeof(*hw) || hw->length > left) {
-			pr_err(DMAR_LOG, "DMAR: scope at offset 0x%x overruns its %s at 0x%x, rest ignored", at,
-			       ctx->what, ctx->struct_off);
+			pr_err(DMAR_LOG, "DMAR: scope at offset 0x%x overruns its %s at 0x%x, rest ignored",
+			       at, ctx->what, ctx->struct_off);
 			break;
 		}
 		if (hw->length < sizeof(*hw)) {
-			pr_err(DMAR_LOG, "DMAR: scope at offset 0x%x has length %u, rest of %s at 0x%x ignored", at,
+			pr_err(DMAR_LOG,
+			       "DMAR: scope at offset 0x%x has length %u, rest of %s at 0x%x ignored", at,
 			       hw->length, ctx->what, ctx->struct_off);
 			break;
 		}
@@ -81,24 +82,25 @@ static u32 parse_scopes(const u8 *p, u32 len, u32 base_off, const struct scope_c
 		off += hw->length;
 	}
 	if (dropped)
-		pr_warn(DMAR_LOG, "DMAR: %s at 0x%x: %u scopes beyond %u ignored", ctx->what, ctx->struct_off, dropped,
-			DMAR_MAX_SCOPES);
+		pr_warn(DMAR_LOG, "DMAR: %s at 0x%x: %u scopes beyond %u ignored", ctx->what, ctx->struct_off,
+			dropped, DMAR_MAX_SCOPES);
 	return n;
 }
 
 static void parse_drhd(const struct dmar_table *t, const u8 *s, u32 off, struct dmar_info *out)
 {
 	const struct dmar_drhd_hw *hw = (const void *)s;
-	const struct scope_ctx ctx = { "DRHD", off };
+	const struct scope_ctx ctx = {"DRHD", off};
 	struct dmar_drhd *u;
 
 	if (hw->base == 0 || (hw->base & ~PAGE_MASK)) {
-		pr_err(DMAR_LOG, "DMAR: DRHD at offset 0x%x: register base 0x%llx not page aligned, skipped", off,
-		       (unsigned long long)hw->base);
+		pr_err(DMAR_LOG, "DMAR: DRHD at offset 0x%x: register base 0x%llx not page aligned, skipped",
+		       off, (unsigned long long)hw->base);
 		return;
 	}
 	if (out->ndrhd >= DMAR_MAX_UNITS) {
-		pr_warn(DMAR_LOG, "DMAR: DRHD at offset 0x%x: more than %u units, ignored", off, DMAR_MAX_UNITS);
+		pr_warn(DMAR_LOG, "DMAR: DRHD at offset 0x%x: more than %u units, ignored", off,
+			DMAR_MAX_UNITS);
 		return;
 	}
 	u = &out->drhd[out->ndrhd];
@@ -111,17 +113,20 @@ static void parse_drhd(const struct dmar_table *t, const u8 *s, u32 off, struct 
 	if (u->include_pci_all) {
 		for (u32 i = 0; i < out->ndrhd; i++)
 			if (out->drhd[i].include_pci_all && out->drhd[i].segment == u->segment)
-				pr_warn(DMAR_LOG, "DMAR: DRHD at offset 0x%x: second INCLUDE_PCI_ALL unit of segment %u",
-					off, u->segment);
+				pr_warn(
+				    DMAR_LOG,
+				    "DMAR: DRHD at offset 0x%x: second INCLUDE_PCI_ALL unit of segment %u",
+				    off, u->segment);
 	}
-	u->nscopes = parse_scopes(s + sizeof(*hw), hw->h.length - sizeof(*hw), off + sizeof(*hw), &ctx, u->scopes);
+	u->nscopes =
+	    parse_scopes(s + sizeof(*hw), hw->h.length - sizeof(*hw), off + sizeof(*hw), &ctx, u->scopes);
 	out->ndrhd++;
 }
 
 static void parse_rmrr(const u8 *s, u32 off, struct dmar_info *out)
 {
 	const struct dmar_rmrr_hw *hw = (const void *)s;
-	const struct scope_ctx ctx = { "RMRR", off };
+	const struct scope_ctx ctx = {"RMRR", off};
 	struct dmar_rmrr *r;
 
 	if (hw->limit < hw->base || (hw->base & ~PAGE_MASK) || ((hw->limit + 1) & ~PAGE_MASK)) {
@@ -130,31 +135,35 @@ static void parse_rmrr(const u8 *s, u32 off, struct dmar_info *out)
 		return;
 	}
 	if (out->nrmrr >= DMAR_MAX_RMRR) {
-		pr_warn(DMAR_LOG, "DMAR: RMRR at offset 0x%x: more than %u RMRRs, ignored", off, DMAR_MAX_RMRR);
+		pr_warn(DMAR_LOG, "DMAR: RMRR at offset 0x%x: more than %u RMRRs, ignored", off,
+			DMAR_MAX_RMRR);
 		return;
 	}
 	r = &out->rmrr[out->nrmrr];
 	r->segment = hw->segment;
 	r->base = hw->base;
 	r->limit = hw->limit;
-	r->nscopes = parse_scopes(s + sizeof(*hw), hw->h.length - sizeof(*hw), off + sizeof(*hw), &ctx, r->scopes);
+	r->nscopes =
+	    parse_scopes(s + sizeof(*hw), hw->h.length - sizeof(*hw), off + sizeof(*hw), &ctx, r->scopes);
 	out->nrmrr++;
 }
 
 static void parse_atsr(const u8 *s, u32 off, struct dmar_info *out)
 {
 	const struct dmar_atsr_hw *hw = (const void *)s;
-	const struct scope_ctx ctx = { "ATSR", off };
+	const struct scope_ctx ctx = {"ATSR", off};
 	struct dmar_atsr *a;
 
 	if (out->natsr >= DMAR_MAX_ATSR) {
-		pr_warn(DMAR_LOG, "DMAR: ATSR at offset 0x%x: more than %u ATSRs, ignored", off, DMAR_MAX_ATSR);
+		pr_warn(DMAR_LOG, "DMAR: ATSR at offset 0x%x: more than %u ATSRs, ignored", off,
+			DMAR_MAX_ATSR);
 		return;
 	}
 	a = &out->atsr[out->natsr];
 	a->segment = hw->segment;
 	a->all_ports = hw->flags & DMAR_ATSR_ALL_PORTS;
-	a->nscopes = parse_scopes(s + sizeof(*hw), hw->h.length - sizeof(*hw), off + sizeof(*hw), &ctx, a->scopes);
+	a->nscopes =
+	    parse_scopes(s + sizeof(*hw), hw->h.length - sizeof(*hw), off + sizeof(*hw), &ctx, a->scopes);
 	out->natsr++;
 }
 
@@ -206,8 +215,8 @@ int dmar_parse(const void *table, u32 len, struct dmar_info *out)
 		return -1;
 	}
 	if (t->hdr.length > len)
-		pr_warn(DMAR_LOG, "DMAR: length field %u beyond the %u bytes given, reading %u", t->hdr.length, len,
-			len);
+		pr_warn(DMAR_LOG, "DMAR: length field %u beyond the %u bytes given, reading %u",
+			t->hdr.length, len, len);
 	else
 		len = t->hdr.length;
 
@@ -221,15 +230,18 @@ int dmar_parse(const void *table, u32 len, struct dmar_info *out)
 		u32 left = len - off;
 
 		if (left < sizeof(*h) || h->length > left) {
-			pr_err(DMAR_LOG, "DMAR: structure at offset 0x%x overruns the table, rest ignored", off);
+			pr_err(DMAR_LOG, "DMAR: structure at offset 0x%x overruns the table, rest ignored",
+			       off);
 			break;
 		}
 		if (h->length < sizeof(*h)) {
-			pr_err(DMAR_LOG, "DMAR: structure at offset 0x%x has length %u, rest ignored", off, h->length);
+			pr_err(DMAR_LOG, "DMAR: structure at offset 0x%x has length %u, rest ignored", off,
+			       h->length);
 			break;
 		}
 		if (h->length < fixed_len(h->type)) {
-			pr_err(DMAR_LOG, "DMAR: %s at offset 0x%x: length %u shorter than its fixed part, skipped",
+			pr_err(DMAR_LOG,
+			       "DMAR: %s at offset 0x%x: length %u shorter than its fixed part, skipped",
 			       type_name(h->type), off, h->length);
 		} else if (h->type == DMAR_TYPE_DRHD) {
 			parse_drhd(t, base + off, off, out);
@@ -307,7 +319,7 @@ int dmar_unit_for_path(const struct dmar_info *d, u16 seg, u8 start_bus, const s
  */
 int dmar_unit_for_device(const struct dmar_info *d, u16 seg, u8 bus, u8 dev, u8 fn)
 {
-	const struct dmar_path_elem hop = { dev, fn };
+	const struct dmar_path_elem hop = {dev, fn};
 
 	return dmar_unit_for_path(d, seg, bus, &hop, 1);
 }

@@ -134,7 +134,7 @@ struct dmar_atsr {
 };
 
 struct dmar_info {
-	u32 haw; /* host address width in bits (the table's field + 1) */
+	u32 haw;  /* host address width in bits (the table's field + 1) */
 	u8 flags; /* DMAR_FLAG_* */
 	bool intr_remap;
 	bool x2apic_opt_out;

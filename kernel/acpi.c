@@ -68,7 +68,8 @@ const struct acpi_sdt_header *acpi_table_check(u64 phys, const char *want_sig)
 	}
 	len = h->length;
 	if (len < ACPI_HDR_LEN) {
-		pr_warn(ACPI_LOG, "table %s at 0x%llx: length %u shorter than its header, ignored", sig, p, len);
+		pr_warn(ACPI_LOG, "table %s at 0x%llx: length %u shorter than its header, ignored", sig, p,
+			len);
 		return NULL;
 	}
 	if (len > ACPI_MAX_TABLE_LEN) {
@@ -76,8 +77,8 @@ const struct acpi_sdt_header *acpi_table_check(u64 phys, const char *want_sig)
 		return NULL;
 	}
 	if (!acpi_map(phys, len)) {
-		pr_warn(ACPI_LOG, "table %s at 0x%llx: length %u reaches outside firmware memory, ignored", sig, p,
-			len);
+		pr_warn(ACPI_LOG, "table %s at 0x%llx: length %u reaches outside firmware memory, ignored",
+			sig, p, len);
 		return NULL;
 	}
 	if (acpi_sum(h, len) != 0) {
@@ -115,7 +116,8 @@ static void walk_root(const struct acpi_sdt_header *root, u32 entry_len, struct 
 	if (body % entry_len)
 		pr_warn(ACPI_LOG, "table %s: %u trailing bytes ignored", rs, body % entry_len);
 	if (n > ACPI_MAX_ROOT_ENTRIES) {
-		pr_warn(ACPI_LOG, "table %s: %u entries, only the first %u read", rs, n, ACPI_MAX_ROOT_ENTRIES);
+		pr_warn(ACPI_LOG, "table %s: %u entries, only the first %u read", rs, n,
+			ACPI_MAX_ROOT_ENTRIES);
 		n = ACPI_MAX_ROOT_ENTRIES;
 	}
 	for (u32 i = 0; i < n; i++) {
@@ -123,8 +125,8 @@ static void walk_root(const struct acpi_sdt_header *root, u32 entry_len, struct 
 		u64 addr = 0;
 
 		if (ai->ntables >= ACPI_MAX_TABLES) {
-			pr_warn(ACPI_LOG, "table %s: more than %u valid tables, entries from %u on ignored", rs,
-				ACPI_MAX_TABLES, i);
+			pr_warn(ACPI_LOG, "table %s: more than %u valid tables, entries from %u on ignored",
+				rs, ACPI_MAX_TABLES, i);
 			break;
 		}
 		if (entry_len == ACPI_XSDT_ENTRY_LEN) {
@@ -152,8 +154,8 @@ static u64 rsdp_xsdt(const struct acpi_rsdp *r, u64 rsdp_phys)
 	u32 len;
 
 	if (!v2) {
-		pr_warn(ACPI_LOG, "RSDP at 0x%llx: revision %u part not in firmware memory, using the RSDT", p,
-			r->revision);
+		pr_warn(ACPI_LOG, "RSDP at 0x%llx: revision %u part not in firmware memory, using the RSDT",
+			p, r->revision);
 		return 0;
 	}
 	len = v2->length;
@@ -271,7 +273,8 @@ void acpi_log_summary(const struct acpi_info *ai)
 		if (ai->rsdp_phys == 0)
 			pr_info(ACPI_LOG, "none (no RSDP from firmware)");
 		else
-			pr_info(ACPI_LOG, "none (RSDP at 0x%llx unusable)", (unsigned long long)ai->rsdp_phys);
+			pr_info(ACPI_LOG, "none (RSDP at 0x%llx unusable)",
+				(unsigned long long)ai->rsdp_phys);
 		return;
 	}
 	buf[0] = '\0';

@@ -48,9 +48,9 @@ struct acpi_mcfg_seg {
 };
 
 struct acpi_info {
-	bool present;   /* a usable RSDP and root table were found */
-	u64 rsdp_phys;  /* as given to acpi_parse */
-	u8 revision;    /* RSDP revision */
+	bool present;  /* a usable RSDP and root table were found */
+	u64 rsdp_phys; /* as given to acpi_parse */
+	u8 revision;   /* RSDP revision */
 	char oem_id[ACPI_OEM_ID_LEN + 1];
 	bool used_xsdt; /* false: the tables came from the RSDT */
 

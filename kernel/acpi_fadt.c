@@ -75,7 +75,8 @@ void acpi_fadt_parse(const struct acpi_sdt_header *t, struct acpi_info *ai)
 	u64 dsdt, facs;
 
 	if (len < ACPI_FADT_V1_LEN) {
-		pr_warn(ACPI_LOG, "table FACP: too short (%u bytes, need %u), ignored", len, ACPI_FADT_V1_LEN);
+		pr_warn(ACPI_LOG, "table FACP: too short (%u bytes, need %u), ignored", len,
+			ACPI_FADT_V1_LEN);
 		return;
 	}
 	ai->have_fadt = true;

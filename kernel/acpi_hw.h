@@ -141,7 +141,7 @@ struct acpi_mcfg_alloc {
 struct acpi_fadt {
 	struct acpi_sdt_header hdr;
 	u32 firmware_ctrl; /* FACS, 32-bit */
-	u32 dsdt;          /* DSDT, 32-bit */
+	u32 dsdt;	   /* DSDT, 32-bit */
 	u8 reserved0;
 	u8 preferred_pm_profile;
 	u16 sci_int;

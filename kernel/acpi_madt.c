@@ -118,7 +118,7 @@ void acpi_madt_parse(const struct acpi_sdt_header *t, struct acpi_info *ai)
 {
 	const struct acpi_madt *m = (const void *)t;
 	const u8 *base = (const u8 *)t;
-	struct madt_walk w = { .ai = ai };
+	struct madt_walk w = {.ai = ai};
 	u32 len = t->length;
 	u32 off;
 
@@ -134,7 +134,8 @@ void acpi_madt_parse(const struct acpi_sdt_header *t, struct acpi_info *ai)
 		u32 left = len - off;
 
 		if (left < sizeof(*e)) {
-			pr_warn(ACPI_LOG, "table APIC: entry at offset 0x%x overruns the table, rest ignored", off);
+			pr_warn(ACPI_LOG, "table APIC: entry at offset 0x%x overruns the table, rest ignored",
+				off);
 			break;
 		}
 		if (e->length < sizeof(*e)) {
@@ -143,13 +144,17 @@ void acpi_madt_parse(const struct acpi_sdt_header *t, struct acpi_info *ai)
 			break;
 		}
 		if (e->length > left) {
-			pr_warn(ACPI_LOG, "table APIC: entry at offset 0x%x (length %u) overruns the table, rest ignored",
-				off, e->length);
+			pr_warn(
+			    ACPI_LOG,
+			    "table APIC: entry at offset 0x%x (length %u) overruns the table, rest ignored",
+			    off, e->length);
 			break;
 		}
 		if (e->length < madt_min_len(e->type)) {
-			pr_warn(ACPI_LOG, "table APIC: entry at offset 0x%x (type %u) too short (%u bytes), rest ignored",
-				off, e->type, e->length);
+			pr_warn(
+			    ACPI_LOG,
+			    "table APIC: entry at offset 0x%x (type %u) too short (%u bytes), rest ignored",
+			    off, e->type, e->length);
 			break;
 		}
 		madt_entry(&w, e);
@@ -158,7 +163,8 @@ void acpi_madt_parse(const struct acpi_sdt_header *t, struct acpi_info *ai)
 	if (w.dropped_cpus)
 		pr_warn(ACPI_LOG, "table APIC: %u CPUs beyond %u ignored", w.dropped_cpus, ACPI_MAX_CPUS);
 	if (w.dropped_ioapics)
-		pr_warn(ACPI_LOG, "table APIC: %u I/O APICs beyond %u ignored", w.dropped_ioapics, ACPI_MAX_IOAPICS);
+		pr_warn(ACPI_LOG, "table APIC: %u I/O APICs beyond %u ignored", w.dropped_ioapics,
+			ACPI_MAX_IOAPICS);
 	if (w.dropped_isos)
 		pr_warn(ACPI_LOG, "table APIC: %u interrupt overrides beyond %u ignored", w.dropped_isos,
 			ACPI_MAX_ISOS);

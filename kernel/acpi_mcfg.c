@@ -18,12 +18,13 @@ void acpi_mcfg_parse(const struct acpi_sdt_header *t, struct acpi_info *ai)
 		struct acpi_mcfg_seg *s;
 
 		if (len - off < sizeof(*a)) {
-			pr_warn(ACPI_LOG, "table MCFG: entry at offset 0x%x is partial (%u bytes), ignored", off,
-				len - off);
+			pr_warn(ACPI_LOG, "table MCFG: entry at offset 0x%x is partial (%u bytes), ignored",
+				off, len - off);
 			break;
 		}
 		if (a->base == 0 || a->bus_end < a->bus_start) {
-			pr_warn(ACPI_LOG, "table MCFG: entry at offset 0x%x: base 0x%llx buses %u-%u invalid, ignored",
+			pr_warn(ACPI_LOG,
+				"table MCFG: entry at offset 0x%x: base 0x%llx buses %u-%u invalid, ignored",
 				off, (unsigned long long)a->base, a->bus_start, a->bus_end);
 			continue;
 		}

@@ -103,13 +103,15 @@ static bool parse_s5_package(const u8 *aml, u32 len, u32 pos, u64 phys, struct a
 	pos += nlen;
 	count = aml[pos++]; /* NumElements */
 	if (count < 2) {
-		pr_warn(ACPI_LOG, "table DSDT: _S5_ package at 0x%llx has %u elements, ignored", at, count);
+		pr_warn(ACPI_LOG, "table DSDT: _S5_ package at 0x%llx has %u element%s (need 2), ignored", at,
+			count, count == 1 ? "" : "s");
 		return false;
 	}
 	for (int i = 0; i < 2; i++) {
 		u32 n = aml_integer(aml + pos, end - pos, &typ[i]);
 		if (n == 0 || typ[i] > ACPI_SLP_TYP_MAX) {
-			pr_warn(ACPI_LOG, "table DSDT: _S5_ package at 0x%llx: element %d is not a sleep type, ignored",
+			pr_warn(ACPI_LOG,
+				"table DSDT: _S5_ package at 0x%llx: element %d is not a sleep type, ignored",
 				at, i);
 			return false;
 		}

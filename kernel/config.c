@@ -21,9 +21,9 @@ struct parser {
 	char *err;
 	size_t err_size;
 	enum section sec;
-	struct cfg_vm *vm;   /* current VM in SEC_VM */
-	u32 seen;            /* keys seen in the current section, by index in keys[] */
-	u32 moat_line;       /* of [moat], 0 if none yet */
+	struct cfg_vm *vm;	      /* current VM in SEC_VM */
+	u32 seen;		      /* keys seen in the current section, by index in keys[] */
+	u32 moat_line;		      /* of [moat], 0 if none yet */
 	char label[CFG_NAME_MAX + 8]; /* "[moat]" or "[vm NAME]" */
 };
 
@@ -154,10 +154,20 @@ static int parse_size(struct span v, u64 *out)
 		return -1;
 	if (i + 1 == v.n) {
 		switch (v.p[i]) {
-		case 'k': case 'K': shift = 10; break;
-		case 'm': case 'M': shift = 20; break;
-		case 'g': case 'G': shift = 30; break;
-		default: return -1;
+		case 'k':
+		case 'K':
+			shift = 10;
+			break;
+		case 'm':
+		case 'M':
+			shift = 20;
+			break;
+		case 'g':
+		case 'G':
+			shift = 30;
+			break;
+		default:
+			return -1;
 		}
 	} else if (i != v.n) {
 		return -1;
@@ -229,8 +239,8 @@ static bool valid_image_name(struct span s)
 
 static int key_log(struct parser *ps, const char *key, struct span v, const char *vstr)
 {
-	static const char *const names[] = { [LOG_ERR] = "error", [LOG_WARN] = "warn", [LOG_INFO] = "info",
-					     [LOG_DEBUG] = "debug" };
+	static const char *const names[] = {
+	    [LOG_ERR] = "error", [LOG_WARN] = "warn", [LOG_INFO] = "info", [LOG_DEBUG] = "debug"};
 
 	for (u32 i = 0; i < ARRAY_SIZE(names); i++) {
 		if (span_eq(v, names[i])) {
@@ -271,8 +281,8 @@ static int key_tests(struct parser *ps, const char *key, struct span v, const ch
 	for (struct span item = next_item(&v); item.n; item = next_item(&v)) {
 		span_str(item, name, sizeof(name));
 		if (!valid_test_name(item))
-			return key_fail(ps, key, "'%s' is not a test name (1-%u characters of a-z 0-9 _ -)", name,
-					CFG_TEST_NAME_MAX);
+			return key_fail(ps, key, "'%s' is not a test name (1-%u characters of a-z 0-9 _ -)",
+					name, CFG_TEST_NAME_MAX);
 		for (u32 i = 0; i < c->ntests; i++)
 			if (span_eq(item, c->tests[i]))
 				return key_fail(ps, key, "test '%s' is listed twice", name);
@@ -314,8 +324,8 @@ static int key_cpus(struct parser *ps, const char *key, struct span v, const cha
 static int key_image(struct parser *ps, const char *key, struct span v, const char *vstr)
 {
 	if (!valid_image_name(v))
-		return key_fail(ps, key, "'%s' is not a file name (1-%u characters of A-Z a-z 0-9 . _ -)", vstr,
-				CFG_IMAGE_MAX);
+		return key_fail(ps, key, "'%s' is not a file name (1-%u characters of A-Z a-z 0-9 . _ -)",
+				vstr, CFG_IMAGE_MAX);
 	span_str(v, ps->vm->image, sizeof(ps->vm->image));
 	return 0;
 }
@@ -364,17 +374,26 @@ static int key_devices(struct parser *ps, const char *key, struct span v, const 
 	return 0;
 }
 
-enum key_id { KEY_LOG, KEY_ON_READY, KEY_EMULATOR_EXIT, KEY_TESTS, KEY_MEMORY, KEY_CPUS, KEY_IMAGE, KEY_DEVICES };
+enum key_id {
+	KEY_LOG,
+	KEY_ON_READY,
+	KEY_EMULATOR_EXIT,
+	KEY_TESTS,
+	KEY_MEMORY,
+	KEY_CPUS,
+	KEY_IMAGE,
+	KEY_DEVICES
+};
 
 static const struct key_def keys[] = {
-	[KEY_LOG] = { "log", SEC_MOAT, key_log },
-	[KEY_ON_READY] = { "on_ready", SEC_MOAT, key_on_ready },
-	[KEY_EMULATOR_EXIT] = { "emulator_exit", SEC_MOAT, key_emulator_exit },
-	[KEY_TESTS] = { "tests", SEC_MOAT, key_tests },
-	[KEY_MEMORY] = { "memory", SEC_VM, key_memory },
-	[KEY_CPUS] = { "cpus", SEC_VM, key_cpus },
-	[KEY_IMAGE] = { "image", SEC_VM, key_image },
-	[KEY_DEVICES] = { "devices", SEC_VM, key_devices },
+    [KEY_LOG] = {"log", SEC_MOAT, key_log},
+    [KEY_ON_READY] = {"on_ready", SEC_MOAT, key_on_ready},
+    [KEY_EMULATOR_EXIT] = {"emulator_exit", SEC_MOAT, key_emulator_exit},
+    [KEY_TESTS] = {"tests", SEC_MOAT, key_tests},
+    [KEY_MEMORY] = {"memory", SEC_VM, key_memory},
+    [KEY_CPUS] = {"cpus", SEC_VM, key_cpus},
+    [KEY_IMAGE] = {"image", SEC_VM, key_image},
+    [KEY_DEVICES] = {"devices", SEC_VM, key_devices},
 };
 
 /* --- sections --- */
@@ -382,7 +401,7 @@ static const struct key_def keys[] = {
 /* Checks the section being left (required VM keys). */
 static int close_section(struct parser *ps)
 {
-	static const enum key_id required[] = { KEY_MEMORY, KEY_IMAGE };
+	static const enum key_id required[] = {KEY_MEMORY, KEY_IMAGE};
 
 	if (ps->sec != SEC_VM)
 		return 0;
@@ -403,7 +422,8 @@ static int open_vm(struct parser *ps, struct span name)
 	if (name.n == 0)
 		return fail(ps, "[vm]: missing VM name");
 	if (!valid_vm_name(name))
-		return fail(ps, "'%s' is not a VM name (1-%u characters of A-Z a-z 0-9 _ -)", buf, CFG_NAME_MAX);
+		return fail(ps, "'%s' is not a VM name (1-%u characters of A-Z a-z 0-9 _ -)", buf,
+			    CFG_NAME_MAX);
 	for (u32 i = 0; i < c->nvms; i++)
 		if (span_eq(name, c->vms[i].name))
 			return fail(ps, "duplicate VM name '%s' (first at line %u)", buf, c->vms[i].line);
@@ -433,7 +453,7 @@ static int section_line(struct parser *ps, struct span s)
 		return -1;
 	ps->seen = 0;
 	ps->vm = NULL;
-	inner = trim((struct span){ s.p + 1, s.n - 2 });
+	inner = trim((struct span){s.p + 1, s.n - 2});
 	if (span_eq(inner, "moat")) {
 		if (ps->moat_line)
 			return fail(ps, "duplicate section [moat] (first at line %u)", ps->moat_line);
@@ -443,15 +463,15 @@ static int section_line(struct parser *ps, struct span s)
 		return 0;
 	}
 	if (inner.n >= 2 && memcmp(inner.p, "vm", 2) == 0 && (inner.n == 2 || is_blank(inner.p[2])))
-		return open_vm(ps, trim((struct span){ inner.p + 2, inner.n - 2 }));
+		return open_vm(ps, trim((struct span){inner.p + 2, inner.n - 2}));
 	span_str(inner, buf, sizeof(buf));
 	return fail(ps, "unknown section [%s] (use [moat] or [vm NAME])", buf);
 }
 
 static int key_line(struct parser *ps, struct span s, size_t eq)
 {
-	struct span k = trim((struct span){ s.p, eq });
-	struct span v = trim((struct span){ s.p + eq + 1, s.n - eq - 1 });
+	struct span k = trim((struct span){s.p, eq});
+	struct span v = trim((struct span){s.p + eq + 1, s.n - eq - 1});
 	char key[CFG_LINE_MAX + 1], val[CFG_LINE_MAX + 1];
 
 	span_str(k, key, sizeof(key));
@@ -528,7 +548,7 @@ static int parse_text(struct parser *ps, const char *text, size_t len)
 	size_t pos = 0;
 
 	while (pos < len) {
-		struct span line = { text + pos, 0 };
+		struct span line = {text + pos, 0};
 
 		while (pos + line.n < len && text[pos + line.n] != '\n')
 			line.n++;
@@ -546,11 +566,11 @@ int config_parse(const char *file_name, const char *text, size_t len, struct moa
 		 size_t err_size)
 {
 	struct parser ps = {
-		.file = file_name ? file_name : "config",
-		.cfg = out,
-		.err = err,
-		.err_size = err_size,
-		.sec = SEC_NONE,
+	    .file = file_name ? file_name : "config",
+	    .cfg = out,
+	    .err = err,
+	    .err_size = err_size,
+	    .sec = SEC_NONE,
 	};
 
 	config_defaults(out);

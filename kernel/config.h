@@ -7,17 +7,17 @@
 #include "log.h"
 #include "pci_addr.h"
 
-#define CFG_LINE_MAX 255     /* characters per line, newline excluded */
+#define CFG_LINE_MAX 255 /* characters per line, newline excluded */
 #define CFG_MAX_VMS 16
-#define CFG_NAME_MAX 31      /* VM name: [A-Za-z0-9_-] */
-#define CFG_IMAGE_MAX 63     /* image file name: [A-Za-z0-9._-] */
+#define CFG_NAME_MAX 31	 /* VM name: [A-Za-z0-9_-] */
+#define CFG_IMAGE_MAX 63 /* image file name: [A-Za-z0-9._-] */
 #define CFG_MAX_CPUS 64
-#define CFG_MAX_DEVICES 8    /* per VM */
+#define CFG_MAX_DEVICES 8 /* per VM */
 #define CFG_MAX_TESTS 16
 #define CFG_TEST_NAME_MAX 31 /* test name: [a-z0-9_-] */
 
 enum cfg_on_ready {
-	CFG_ON_READY_IDLE = 0,     /* stay up once every VM runs */
+	CFG_ON_READY_IDLE = 0,	   /* stay up once every VM runs */
 	CFG_ON_READY_POWEROFF = 1, /* power off (test runs) */
 };
 
@@ -34,8 +34,8 @@ struct cfg_vm {
 struct moat_config {
 	enum log_level log_level;   /* log = error|warn|info|debug, default info */
 	enum cfg_on_ready on_ready; /* on_ready = idle|poweroff, default idle */
-	bool emulator_exit;         /* emulator_exit = yes|no, default no */
-	u32 ntests;                 /* tests = in-hypervisor test names */
+	bool emulator_exit;	    /* emulator_exit = yes|no, default no */
+	u32 ntests;		    /* tests = in-hypervisor test names */
 	char tests[CFG_MAX_TESTS][CFG_TEST_NAME_MAX + 1];
 	u32 nvms;
 	struct cfg_vm vms[CFG_MAX_VMS];
