@@ -61,7 +61,10 @@ static void put(char *buf, size_t size, size_t *pos, const char *s)
 	*pos += n;
 }
 
-static const char *flag(bool on, const char *yes, const char *no) { return on ? yes : no; }
+static const char *flag(bool on, const char *yes, const char *no)
+{
+	return on ? yes : no;
+}
 
 int vtd_caps_describe(const struct vtd_unit_caps *c, char *buf, size_t size)
 {
@@ -69,9 +72,9 @@ int vtd_caps_describe(const struct vtd_unit_caps *c, char *buf, size_t size)
 		u32 bit;
 		const char *name;
 	} agaws[] = {
-		{VTD_SAGAW_39_3LEVEL, "39-bit 3-level"},
-		{VTD_SAGAW_48_4LEVEL, "48-bit 4-level"},
-		{VTD_SAGAW_57_5LEVEL, "57-bit 5-level"},
+	    {VTD_SAGAW_39_3LEVEL, "39-bit 3-level"},
+	    {VTD_SAGAW_48_4LEVEL, "48-bit 4-level"},
+	    {VTD_SAGAW_57_5LEVEL, "57-bit 5-level"},
 	};
 	char num[64];
 	size_t pos = 0;
@@ -104,7 +107,10 @@ int vtd_caps_describe(const struct vtd_unit_caps *c, char *buf, size_t size)
 	return (int)pos;
 }
 
-static bool reg_absent32(u32 v) { return v == 0 || v == ~0u; }
+static bool reg_absent32(u32 v)
+{
+	return v == 0 || v == ~0u;
+}
 
 int vtd_unit_probe(u32 index, u64 base, struct vtd_unit_caps *out)
 {

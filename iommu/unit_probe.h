@@ -12,7 +12,7 @@ struct vtd_unit_caps {
 
 	u32 ver_major, ver_minor;
 	u32 sagaw; /* VTD_SAGAW_* bitmap */
-	u32 mgaw; /* bits */
+	u32 mgaw;  /* bits */
 	u32 sllps; /* VTD_SLLPS_* bitmap */
 	bool sl_2m, sl_1g;
 	u32 num_domains;

@@ -215,9 +215,15 @@ void pci_init(const struct pci_ecam_seg *segs, u32 nsegs)
 	pci_init_ops(ops);
 }
 
-u32 pci_count(void) { return nfuncs; }
+u32 pci_count(void)
+{
+	return nfuncs;
+}
 
-const struct pci_func *pci_func_at(u32 i) { return i < nfuncs ? &funcs[i] : NULL; }
+const struct pci_func *pci_func_at(u32 i)
+{
+	return i < nfuncs ? &funcs[i] : NULL;
+}
 
 const struct pci_func *pci_find(const struct pci_addr *a)
 {

@@ -7,13 +7,13 @@
 #include "pci_addr.h"
 
 /* Configuration header registers common to header types 0 and 1. */
-#define PCI_VENDOR_ID 0x00 /* 16 bits */
-#define PCI_DEVICE_ID 0x02 /* 16 bits */
-#define PCI_COMMAND 0x04 /* 16 bits */
-#define PCI_STATUS 0x06 /* 16 bits */
-#define PCI_CLASS_REVISION 0x08 /* 32 bits: class code in 31:8, revision in 7:0 */
-#define PCI_REVISION_ID 0x08 /* 8 bits */
-#define PCI_HEADER_TYPE 0x0e /* 8 bits */
+#define PCI_VENDOR_ID 0x00	 /* 16 bits */
+#define PCI_DEVICE_ID 0x02	 /* 16 bits */
+#define PCI_COMMAND 0x04	 /* 16 bits */
+#define PCI_STATUS 0x06		 /* 16 bits */
+#define PCI_CLASS_REVISION 0x08	 /* 32 bits: class code in 31:8, revision in 7:0 */
+#define PCI_REVISION_ID 0x08	 /* 8 bits */
+#define PCI_HEADER_TYPE 0x0e	 /* 8 bits */
 #define PCI_CAPABILITY_LIST 0x34 /* 8 bits, header types 0 and 1 */
 /* Header type 1 (PCI-PCI bridge). */
 #define PCI_PRIMARY_BUS 0x18
@@ -37,7 +37,7 @@
 
 #define PCI_CLASS_REVISION_SHIFT 8 /* class code = PCI_CLASS_REVISION >> 8 (24 bits) */
 #define PCI_REVISION_MASK 0xff
-#define PCI_CLASS_BASESUB_SHIFT 8 /* (class code >> 8) = base class << 8 | subclass */
+#define PCI_CLASS_BASESUB_SHIFT 8    /* (class code >> 8) = base class << 8 | subclass */
 #define PCI_CLASS_BRIDGE_HOST 0x0600 /* base class + subclass */
 #define PCI_CLASS_BRIDGE_PCI 0x0604
 
@@ -56,7 +56,7 @@
 #define PCI_VENDOR_INVALID 0x0000
 #define PCI_DEVS_PER_BUS 32
 #define PCI_FNS_PER_DEV 8
-#define PCI_CFG_SIZE 256 /* conventional configuration space */
+#define PCI_CFG_SIZE 256      /* conventional configuration space */
 #define PCI_CFG_EXT_SIZE 4096 /* PCIe extended configuration space (ECAM only) */
 
 /* One MCFG allocation: ECAM for buses bus_start..bus_end of a segment; base is the address of bus 0. */
@@ -71,10 +71,10 @@ struct pci_func {
 	struct pci_addr addr;
 	u16 vendor, device;
 	u32 class_code; /* 24 bits: base class << 16 | subclass << 8 | prog-if */
-	u8 hdr_type; /* as read, including PCI_HEADER_TYPE_MULTIFUNC */
+	u8 hdr_type;	/* as read, including PCI_HEADER_TYPE_MULTIFUNC */
 	u8 revision;
 	u8 sec_bus, sub_bus; /* header type 1 only: secondary and subordinate bus; else 0 */
-	u8 cap_ptr; /* first capability, 0 if the function has no capability list */
+	u8 cap_ptr;	     /* first capability, 0 if the function has no capability list */
 };
 
 /* A configuration-space accessor. size is 1, 2 or 4; off is aligned to it and below the
@@ -94,7 +94,7 @@ void pci_init(const struct pci_ecam_seg *segs, u32 nsegs);
 void pci_init_ops(const struct pci_cfg_ops *ops);
 
 u32 pci_count(void);
-const struct pci_func *pci_func_at(u32 i); /* NULL when i >= pci_count() */
+const struct pci_func *pci_func_at(u32 i);		   /* NULL when i >= pci_count() */
 const struct pci_func *pci_find(const struct pci_addr *a); /* NULL if not enumerated */
 
 /* Configuration access through the chosen accessor; all-ones when off is out of range or

@@ -20,9 +20,9 @@ static bool cf8_select(const struct pci_addr *a, u16 off)
 {
 	if (a->seg != 0 || off >= PCI_CFG_SIZE)
 		return false;
-	outl(PCI_CF8_ADDR_PORT, (u32)(CF8_ENABLE | ((u32)a->bus << CF8_BUS_SHIFT) |
-				      ((u32)a->dev << CF8_DEV_SHIFT) | ((u32)a->fn << CF8_FN_SHIFT) |
-				      (off & CF8_REG_MASK)));
+	outl(PCI_CF8_ADDR_PORT,
+	     (u32)(CF8_ENABLE | ((u32)a->bus << CF8_BUS_SHIFT) | ((u32)a->dev << CF8_DEV_SHIFT) |
+		   ((u32)a->fn << CF8_FN_SHIFT) | (off & CF8_REG_MASK)));
 	return true;
 }
 
@@ -61,7 +61,7 @@ static void cf8_write(const struct pci_addr *a, u16 off, u8 size, u32 val)
 }
 
 const struct pci_cfg_ops pci_cf8_ops = {
-	.name = "cf8",
-	.read = cf8_read,
-	.write = cf8_write,
+    .name = "cf8",
+    .read = cf8_read,
+    .write = cf8_write,
 };

@@ -3,11 +3,13 @@
 #include "pci.h"
 #include "cpu.h"
 #include "log.h"
+#include "paging.h"
 
 /* ECAM address of a register: base + bus << 20 | dev << 15 | fn << 12 | offset. */
 #define ECAM_BUS_SHIFT 20
 #define ECAM_DEV_SHIFT 15
 #define ECAM_FN_SHIFT 12
+#define ECAM_BUS_SIZE (1ULL << ECAM_BUS_SHIFT)
 
 static struct pci_ecam_seg ecam_segs[PCI_ECAM_MAX_SEGS];
 static u32 ecam_nsegs;
@@ -62,9 +64,9 @@ static void ecam_write(const struct pci_addr *a, u16 off, u8 size, u32 val)
 }
 
 static const struct pci_cfg_ops ecam_ops = {
-	.name = "ecam",
-	.read = ecam_read,
-	.write = ecam_write,
+    .name = "ecam",
+    .read = ecam_read,
+    .write = ecam_write,
 };
 
 const struct pci_cfg_ops *pci_ecam_setup(const struct pci_ecam_seg *segs, u32 nsegs)
@@ -82,6 +84,14 @@ const struct pci_cfg_ops *pci_ecam_setup(const struct pci_ecam_seg *segs, u32 ns
 		if (ecam_nsegs == PCI_ECAM_MAX_SEGS) {
 			pr_warn("pci", "more than %u MCFG entries; the rest are ignored", PCI_ECAM_MAX_SEGS);
 			break;
+		}
+		/* Windows above 4 GiB are not in the kernel's default map (no-op below 4 GiB). */
+		u64 start = s->base + s->bus_start * ECAM_BUS_SIZE;
+		u64 size = (u64)(s->bus_end - s->bus_start + 1) * ECAM_BUS_SIZE;
+		if (paging_map_mmio(start, size) != 0) {
+			pr_warn("pci", "cannot map ECAM of segment %u at 0x%llx; entry ignored", s->segment,
+				(unsigned long long)start);
+			continue;
 		}
 		ecam_segs[ecam_nsegs++] = *s;
 		pr_debug("pci", "ecam segment %04x buses %02x-%02x at 0x%llx", s->segment, s->bus_start,

@@ -9,9 +9,15 @@
 
 #define TPM_REASON_MAX 128
 
-static const char *iface_name(enum tpm_iface i) { return i == TPM_IFACE_CRB ? "crb" : "tis"; }
+static const char *iface_name(enum tpm_iface i)
+{
+	return i == TPM_IFACE_CRB ? "crb" : "tis";
+}
 
-static bool id_absent(u32 v) { return v == 0 || v == ~0u; }
+static bool id_absent(u32 v)
+{
+	return v == 0 || v == ~0u;
+}
 
 /* Logs "none; <reason>" and leaves out saying "no TPM". */
 static void __printf(2, 3) none(struct tpm_info *out, const char *fmt, ...)
@@ -53,8 +59,8 @@ static bool choose_base(bool have_table, u32 method, u64 control_area, u64 *base
 	}
 }
 
-void tpm_probe_regs(bool have_acpi_table, u32 start_method, u64 control_area,
-		    u32 (*read32)(u64 addr), struct tpm_info *out)
+void tpm_probe_regs(bool have_acpi_table, u32 start_method, u64 control_area, u32 (*read32)(u64 addr),
+		    struct tpm_info *out)
 {
 	u64 base;
 
@@ -79,10 +85,11 @@ void tpm_probe_regs(bool have_acpi_table, u32 start_method, u64 control_area,
 			none(out, "nothing answers at 0x%llx", (unsigned long long)base);
 			return;
 		}
-		/* A PTP FIFO interface id means TPM 2.0; a TIS 1.3 part says so in its capability. */
+		/* The family is in the capability register: TPM 1.2 parts may read 0 at the (then
+		 * reserved) interface id, so a FIFO type alone does not prove TPM 2.0. */
 		u32 cap = read32(base + TPM_TIS_INTF_CAPABILITY);
 		u32 ver = (cap >> TPM_TIS_INTF_VERSION_SHIFT) & TPM_TIS_INTF_VERSION_MASK;
-		if (type != TPM_INTF_TYPE_FIFO && ver != TPM_TIS_INTF_VERSION_1_3_TPM2) {
+		if (ver != TPM_TIS_INTF_VERSION_1_3_TPM2) {
 			none(out, "TPM 1.2 at 0x%llx (TIS interface version %u); Moat needs TPM 2.0",
 			     (unsigned long long)base, ver);
 			return;
@@ -99,7 +106,10 @@ void tpm_probe_regs(bool have_acpi_table, u32 start_method, u64 control_area,
 		 out->did_vid >> TPM_DID_SHIFT, out->intf_id);
 }
 
-static u32 tpm_mmio_read32(u64 addr) { return mmio_read32(addr); }
+static u32 tpm_mmio_read32(u64 addr)
+{
+	return mmio_read32(addr);
+}
 
 void tpm_probe(bool have_acpi_table, u32 start_method, u64 control_area, struct tpm_info *out)
 {

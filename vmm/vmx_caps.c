@@ -108,11 +108,11 @@ static void read_msrs(struct vmx_msrs *raw)
 
 static void log_details(const struct vmx_caps *c)
 {
-	pr_debug("vmx", "ept:%s%s%s%s%s%s%s%s, vpid:%s%s%s",
-		 c->ept_4level ? " 4-level" : "", c->ept_wb ? " wb" : "", c->ept_2m ? " 2m" : "",
-		 c->ept_1g ? " 1g" : "", c->ept_ad ? " ad" : "", c->invept ? " invept" : "",
-		 c->invept_single ? " single" : "", c->invept_all ? " all" : "",
-		 c->invvpid ? " invvpid" : "", c->invvpid_single ? " single" : "", c->invvpid_all ? " all" : "");
+	pr_debug("vmx", "ept:%s%s%s%s%s%s%s%s, vpid:%s%s%s", c->ept_4level ? " 4-level" : "",
+		 c->ept_wb ? " wb" : "", c->ept_2m ? " 2m" : "", c->ept_1g ? " 1g" : "",
+		 c->ept_ad ? " ad" : "", c->invept ? " invept" : "", c->invept_single ? " single" : "",
+		 c->invept_all ? " all" : "", c->invvpid ? " invvpid" : "",
+		 c->invvpid_single ? " single" : "", c->invvpid_all ? " all" : "");
 	pr_debug("vmx", "preemption-timer %s (rate 2^%u), true-ctls %s, vmcs rev 0x%x size %u",
 		 c->preemption_timer ? "yes" : "no", c->preemption_timer_rate, c->true_ctls ? "yes" : "no",
 		 c->vmcs_revision, c->vmcs_size);

@@ -35,7 +35,7 @@
 
 /* IA32_VMX_BASIC */
 #define VMX_BASIC_REVISION_MASK 0x7fffffffULL /* bits 30:0 */
-#define VMX_BASIC_VMCS_SIZE_SHIFT 32 /* bits 44:32 */
+#define VMX_BASIC_VMCS_SIZE_SHIFT 32	      /* bits 44:32 */
 #define VMX_BASIC_VMCS_SIZE_MASK 0x1fffULL
 #define VMX_BASIC_32BIT_ADDR BIT(48)
 #define VMX_BASIC_DUAL_MONITOR BIT(49)
@@ -47,8 +47,14 @@
 
 /* Control capability MSRs: bits 31:0 allowed-0 settings, bits 63:32 allowed-1 settings. */
 #define VMX_CTL_ALLOWED1_SHIFT 32
-static inline u32 vmx_ctl_allowed0(u64 msr) { return (u32)msr; }
-static inline u32 vmx_ctl_allowed1(u64 msr) { return (u32)(msr >> VMX_CTL_ALLOWED1_SHIFT); }
+static inline u32 vmx_ctl_allowed0(u64 msr)
+{
+	return (u32)msr;
+}
+static inline u32 vmx_ctl_allowed1(u64 msr)
+{
+	return (u32)(msr >> VMX_CTL_ALLOWED1_SHIFT);
+}
 
 /* Pin-based controls */
 #define PIN_EXTINT_EXITING BIT(0)

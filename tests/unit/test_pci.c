@@ -20,7 +20,10 @@ int paging_map_mmio(u64 phys, u64 size)
 
 /* ---- pci_addr ---- */
 
-static int parse(const char *s, struct pci_addr *a) { return pci_addr_parse(s, strlen(s), a); }
+static int parse(const char *s, struct pci_addr *a)
+{
+	return pci_addr_parse(s, strlen(s), a);
+}
 
 static void pci_addr_good(void)
 {
@@ -57,9 +60,28 @@ static void pci_addr_good(void)
 static void pci_addr_bad(void)
 {
 	static const char *const bad[] = {
-		"", "0", "0:0:0.0", "0000:00:20.0", "00:20.0", "00:00.8", "0000:00:02.0 ", " 0000:00:02.0",
-		"000:00:02.0", "00000:00:02.0", "00:02", "00:02.", "00-02.0", "0000:00:02.00", "0000:000:02.0",
-		"g0:00.0", "00:0x.0", "0000.00:02.0", "0000:00:02:0", "+0:00.0", "00:2.0", "0:00:02.0",
+	    "",
+	    "0",
+	    "0:0:0.0",
+	    "0000:00:20.0",
+	    "00:20.0",
+	    "00:00.8",
+	    "0000:00:02.0 ",
+	    " 0000:00:02.0",
+	    "000:00:02.0",
+	    "00000:00:02.0",
+	    "00:02",
+	    "00:02.",
+	    "00-02.0",
+	    "0000:00:02.00",
+	    "0000:000:02.0",
+	    "g0:00.0",
+	    "00:0x.0",
+	    "0000.00:02.0",
+	    "0000:00:02:0",
+	    "+0:00.0",
+	    "00:2.0",
+	    "0:00:02.0",
 	};
 	struct pci_addr a = {.seg = 0x1234, .bus = 0x56, .dev = 7, .fn = 1};
 
@@ -131,8 +153,14 @@ static void fake_write(const struct pci_addr *a, u16 off, u8 size, u32 val)
 
 static const struct pci_cfg_ops fake_ops = {.name = "fake", .read = fake_read, .write = fake_write};
 
-static void put16(u8 *c, u16 off, u16 v) { memcpy(c + off, &v, 2); }
-static void put32(u8 *c, u16 off, u32 v) { memcpy(c + off, &v, 4); }
+static void put16(u8 *c, u16 off, u16 v)
+{
+	memcpy(c + off, &v, 2);
+}
+static void put32(u8 *c, u16 off, u32 v)
+{
+	memcpy(c + off, &v, 4);
+}
 static u16 get16(const u8 *c, u16 off)
 {
 	u16 v;
@@ -202,8 +230,7 @@ static void build_topology(void)
 	add_cap(nic, 0x50, PCI_CAP_ID_MSI, 0x60);
 	add_cap(nic, 0x60, PCI_CAP_ID_EXP, 0x00);
 	/* 00:03 multifunction: fn 0 and 2 present, fn 1 absent, fn 5 reads vendor 0 (invalid). */
-	sata = fake_add(0, 3, 0, 0x8086, 0x2922, 0x010601, PCI_HEADER_TYPE_MULTIFUNC,
-			PCI_COMMAND_MASTER);
+	sata = fake_add(0, 3, 0, 0x8086, 0x2922, 0x010601, PCI_HEADER_TYPE_MULTIFUNC, PCI_COMMAND_MASTER);
 	fake_add(0, 3, 2, 0x8086, 0x2930, 0x0c0500, 0, 0);
 	fake_add(0, 3, 5, 0x0000, 0x1111, 0x0c0500, 0, 0);
 	/* 00:04.0 is single-function: its fn 1 must not be probed even though it answers. */
@@ -498,10 +525,10 @@ static void pci_ecam(void)
 	put16(win + ECAM_BUS(2) + ECAM_FN(3, 1), PCI_VENDOR_ID, 0x1234);
 
 	struct pci_ecam_seg segs[] = {
-		{.base = 0, .segment = 1, .bus_start = 0, .bus_end = 0}, /* no base: ignored */
-		{.base = 0x1000, .segment = 2, .bus_start = 4, .bus_end = 3}, /* inverted: ignored */
-		{.base = (u64)(uintptr_t)win, .segment = 0, .bus_start = 0, .bus_end = nbus - 1},
-		{.base = (u64)(uintptr_t)win, .segment = 3, .bus_start = 0, .bus_end = 0},
+	    {.base = 0, .segment = 1, .bus_start = 0, .bus_end = 0},	  /* no base: ignored */
+	    {.base = 0x1000, .segment = 2, .bus_start = 4, .bus_end = 3}, /* inverted: ignored */
+	    {.base = (u64)(uintptr_t)win, .segment = 0, .bus_start = 0, .bus_end = nbus - 1},
+	    {.base = (u64)(uintptr_t)win, .segment = 3, .bus_start = 0, .bus_end = 0},
 	};
 	map_calls = 0;
 	pci_init(segs, 4);
@@ -547,8 +574,8 @@ static void pci_ecam_bus_start(void)
 	memset(win, 0xff, ECAM_BUS(2));
 	put16(win + ECAM_BUS(1) + ECAM_FN(2, 0), PCI_VENDOR_ID, 0xabcd);
 
-	struct pci_ecam_seg seg = {.base = (u64)(uintptr_t)win - ECAM_BUS(4), .segment = 0, .bus_start = 4,
-				   .bus_end = 5};
+	struct pci_ecam_seg seg = {
+	    .base = (u64)(uintptr_t)win - ECAM_BUS(4), .segment = 0, .bus_start = 4, .bus_end = 5};
 	pci_init(&seg, 1);
 	CHECK_EQ(pci_count(), 0); /* bus 0 is outside the window */
 	struct pci_addr a = {.seg = 0, .bus = 5, .dev = 2, .fn = 0};
@@ -561,18 +588,18 @@ static void pci_ecam_bus_start(void)
 }
 
 static const struct unit_test pci_tests[] = {
-	UNIT_TEST(pci_addr_good),
-	UNIT_TEST(pci_addr_bad),
-	UNIT_TEST(pci_addr_format_small),
-	UNIT_TEST(pci_enumerate_topology),
-	UNIT_TEST(pci_records),
-	UNIT_TEST(pci_bus_master_off),
-	UNIT_TEST(pci_caps),
-	UNIT_TEST(pci_cfg_access),
-	UNIT_TEST(pci_deep_chain),
-	UNIT_TEST(pci_table_full),
-	UNIT_TEST(pci_no_ops),
-	UNIT_TEST(pci_ecam),
-	UNIT_TEST(pci_ecam_bus_start),
+    UNIT_TEST(pci_addr_good),
+    UNIT_TEST(pci_addr_bad),
+    UNIT_TEST(pci_addr_format_small),
+    UNIT_TEST(pci_enumerate_topology),
+    UNIT_TEST(pci_records),
+    UNIT_TEST(pci_bus_master_off),
+    UNIT_TEST(pci_caps),
+    UNIT_TEST(pci_cfg_access),
+    UNIT_TEST(pci_deep_chain),
+    UNIT_TEST(pci_table_full),
+    UNIT_TEST(pci_no_ops),
+    UNIT_TEST(pci_ecam),
+    UNIT_TEST(pci_ecam_bus_start),
 };
 UNIT_SUITE(pci_suite, pci_tests);

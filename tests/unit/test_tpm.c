@@ -19,7 +19,10 @@ static u32 fake_read(u64 addr)
 	return page[(addr - page_base) / 4];
 }
 
-static void set(u32 off, u32 v) { page[off / 4] = v; }
+static void set(u32 off, u32 v)
+{
+	page[off / 4] = v;
+}
 
 /* An empty bus: every register reads all-ones. */
 static void reset(u64 base)
@@ -85,7 +88,8 @@ static void tpm_tis_ptp_fifo(void)
 	reset(TPM_DEFAULT_BASE);
 	set(TPM_INTERFACE_ID, TPM_INTF_TYPE_FIFO | TPM_INTF_CAP_FIFO | TPM_INTF_SEL_LOCK);
 	set(TPM_TIS_DID_VID, 0x00011014);
-	set(TPM_TIS_INTF_CAPABILITY, (u32)TPM_TIS_INTF_VERSION_1_3_TPM2 << TPM_TIS_INTF_VERSION_SHIFT | 0x7ff);
+	set(TPM_TIS_INTF_CAPABILITY,
+	    (u32)TPM_TIS_INTF_VERSION_1_3_TPM2 << TPM_TIS_INTF_VERSION_SHIFT | 0x7ff);
 	tpm_probe_regs(true, TPM2_START_TIS, 0, fake_read, &t);
 	CHECK(t.present);
 	CHECK_EQ(t.iface, TPM_IFACE_TIS);
@@ -123,6 +127,12 @@ static void tpm_12_refused(void)
 	CHECK_HAS(host_log_last(), "moat: tpm: none; TPM 1.2");
 
 	set(TPM_TIS_INTF_CAPABILITY, (u32)TPM_TIS_INTF_VERSION_1_21 << TPM_TIS_INTF_VERSION_SHIFT);
+	tpm_probe_regs(false, 0, 0, fake_read, &t);
+	CHECK(!t.present);
+	CHECK_HAS(host_log_last(), "moat: tpm: none; TPM 1.2");
+
+	/* A TIS 1.2 part whose reserved interface id register reads 0 is still TPM 1.2. */
+	set(TPM_INTERFACE_ID, 0);
 	tpm_probe_regs(false, 0, 0, fake_read, &t);
 	CHECK(!t.present);
 	CHECK_HAS(host_log_last(), "moat: tpm: none; TPM 1.2");
@@ -189,13 +199,8 @@ static void tpm_start_methods(void)
 }
 
 static const struct unit_test tpm_tests[] = {
-	UNIT_TEST(tpm_crb_from_table),
-	UNIT_TEST(tpm_crb_without_table),
-	UNIT_TEST(tpm_crb_elsewhere),
-	UNIT_TEST(tpm_tis_ptp_fifo),
-	UNIT_TEST(tpm_tis13_tpm2),
-	UNIT_TEST(tpm_12_refused),
-	UNIT_TEST(tpm_absent),
-	UNIT_TEST(tpm_start_methods),
+    UNIT_TEST(tpm_crb_from_table), UNIT_TEST(tpm_crb_without_table), UNIT_TEST(tpm_crb_elsewhere),
+    UNIT_TEST(tpm_tis_ptp_fifo),   UNIT_TEST(tpm_tis13_tpm2),	     UNIT_TEST(tpm_12_refused),
+    UNIT_TEST(tpm_absent),	   UNIT_TEST(tpm_start_methods),
 };
 UNIT_SUITE(tpm_suite, tpm_tests);

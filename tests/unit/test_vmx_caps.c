@@ -14,15 +14,16 @@ static struct vmx_msrs full(void)
 	memset(&r, 0, sizeof(r));
 	r.basic = VMX_BASIC_TRUE_CTLS | ((u64)VMX_MEMTYPE_WB << VMX_BASIC_MEMTYPE_SHIFT) |
 		  (0x1000ULL << VMX_BASIC_VMCS_SIZE_SHIFT) | 0x4;
-	r.pinbased = ALLOWED1(PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS | PIN_PREEMPTION_TIMER) |
-		     0x16;
+	r.pinbased =
+	    ALLOWED1(PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS | PIN_PREEMPTION_TIMER) | 0x16;
 	r.procbased = ALLOWED1(0xfff9fffe) | 0x0401e172; /* includes PROC_ACTIVATE_SECONDARY */
 	r.procbased2 = ALLOWED1(PROC2_VIRT_APIC_ACCESS | PROC2_ENABLE_EPT | PROC2_ENABLE_RDTSCP |
 				PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST);
 	r.ept_vpid_cap = EPT_CAP_EXEC_ONLY | EPT_CAP_PWL4 | EPT_CAP_MEMTYPE_UC | EPT_CAP_MEMTYPE_WB |
-			 EPT_CAP_PDE_2M | EPT_CAP_PDPTE_1G | EPT_CAP_INVEPT | EPT_CAP_AD | EPT_CAP_INVEPT_SINGLE |
-			 EPT_CAP_INVEPT_ALL | VPID_CAP_INVVPID | VPID_CAP_INVVPID_ADDR | VPID_CAP_INVVPID_SINGLE |
-			 VPID_CAP_INVVPID_ALL | VPID_CAP_INVVPID_SINGLE_NONGLOBAL;
+			 EPT_CAP_PDE_2M | EPT_CAP_PDPTE_1G | EPT_CAP_INVEPT | EPT_CAP_AD |
+			 EPT_CAP_INVEPT_SINGLE | EPT_CAP_INVEPT_ALL | VPID_CAP_INVVPID |
+			 VPID_CAP_INVVPID_ADDR | VPID_CAP_INVVPID_SINGLE | VPID_CAP_INVVPID_ALL |
+			 VPID_CAP_INVVPID_SINGLE_NONGLOBAL;
 	r.exit = ALLOWED1(0x3fffff) | 0x36dff;
 	r.entry = ALLOWED1(0xffff) | 0x11ff;
 	r.misc = 0x5 | VMX_MISC_STORE_LMA | VMX_MISC_ACTIVITY_HLT;
@@ -192,14 +193,8 @@ static void vmx_msr_numbers(void)
 }
 
 static const struct unit_test vmx_caps_tests[] = {
-	UNIT_TEST(vmx_decode_full),
-	UNIT_TEST(vmx_no_secondary),
-	UNIT_TEST(vmx_no_ept_no_vpid),
-	UNIT_TEST(vmx_vpid_only),
-	UNIT_TEST(vmx_no_unrestricted_guest),
-	UNIT_TEST(vmx_ept_caps_required),
-	UNIT_TEST(vmx_misc_and_pin),
-	UNIT_TEST(vmx_feature_control),
-	UNIT_TEST(vmx_msr_numbers),
+    UNIT_TEST(vmx_decode_full),	 UNIT_TEST(vmx_no_secondary),	       UNIT_TEST(vmx_no_ept_no_vpid),
+    UNIT_TEST(vmx_vpid_only),	 UNIT_TEST(vmx_no_unrestricted_guest), UNIT_TEST(vmx_ept_caps_required),
+    UNIT_TEST(vmx_misc_and_pin), UNIT_TEST(vmx_feature_control),       UNIT_TEST(vmx_msr_numbers),
 };
 UNIT_SUITE(vmx_caps_suite, vmx_caps_tests);

@@ -152,8 +152,10 @@ static void vtd_probe_fake_unit(void)
 	CHECK_EQ(c.index, 0);
 	CHECK_EQ(c.base, base);
 	CHECK_EQ(c.cap, QEMU_CAP);
-	snprintf(want, sizeof(want), "moat: iommu: unit 0 at 0x%llx ver 1.0 cap 0x00d2008c22260206 ecap "
-				     "0x0000000000f00f4a\n", (unsigned long long)base);
+	snprintf(want, sizeof(want),
+		 "moat: iommu: unit 0 at 0x%llx ver 1.0 cap 0x00d2008c22260206 ecap "
+		 "0x0000000000f00f4a\n",
+		 (unsigned long long)base);
 	CHECK(host_log_has(want));
 	CHECK(host_log_has("moat: iommu: unit 0: agaw 39-bit 3-level, sllps 2M 1G, domains 65536, frcd 1 at "
 			   "0x220, psi, cm=0, qi, ir, eim=no, pt, c=0\n"));
@@ -167,7 +169,8 @@ static void vtd_probe_fake_unit(void)
 	memcpy(regs + VTD_VER_REG, &ver, 4);
 	host_log_reset();
 	CHECK_EQ(vtd_unit_probe(1, base, &c), -1);
-	snprintf(want, sizeof(want), "moat: iommu: error: unit 1 at 0x%llx: no remapping unit answers", (unsigned long long)base);
+	snprintf(want, sizeof(want), "moat: iommu: error: unit 1 at 0x%llx: no remapping unit answers",
+		 (unsigned long long)base);
 	CHECK_HAS(host_log_last(), want);
 	ver = 0;
 	memcpy(regs + VTD_VER_REG, &ver, 4);
@@ -184,11 +187,8 @@ static void vtd_probe_fake_unit(void)
 }
 
 static const struct unit_test vtd_regs_tests[] = {
-	UNIT_TEST(vtd_field_helpers),
-	UNIT_TEST(vtd_offsets),
-	UNIT_TEST(vtd_decode_qemu),
-	UNIT_TEST(vtd_decode_variants),
-	UNIT_TEST(vtd_describe_truncates),
-	UNIT_TEST(vtd_probe_fake_unit),
+    UNIT_TEST(vtd_field_helpers),      UNIT_TEST(vtd_offsets),
+    UNIT_TEST(vtd_decode_qemu),	       UNIT_TEST(vtd_decode_variants),
+    UNIT_TEST(vtd_describe_truncates), UNIT_TEST(vtd_probe_fake_unit),
 };
 UNIT_SUITE(vtd_regs_suite, vtd_regs_tests);
