@@ -330,6 +330,30 @@ static int key_image(struct parser *ps, const char *key, struct span v, const ch
 	return 0;
 }
 
+static int key_cpu(struct parser *ps, const char *key, struct span v, const char *vstr)
+{
+	if (!parse_uint(v, 0, CFG_MAX_CPUS - 1, &ps->vm->cpu))
+		return key_fail(ps, key, "'%s' is not a CPU number (0 to %u)", vstr, CFG_MAX_CPUS - 1);
+	return 0;
+}
+
+static int key_entry(struct parser *ps, const char *key, struct span v, const char *vstr)
+{
+	static const struct {
+		const char *name;
+		enum cfg_entry entry;
+	} modes[] = { { "auto", CFG_ENTRY_AUTO }, { "real", CFG_ENTRY_REAL }, { "protected", CFG_ENTRY_PROTECTED },
+		      { "long", CFG_ENTRY_LONG } };
+
+	for (u32 i = 0; i < ARRAY_SIZE(modes); i++) {
+		if (span_eq(v, modes[i].name)) {
+			ps->vm->entry = modes[i].entry;
+			return 0;
+		}
+	}
+	return key_fail(ps, key, "'%s' is not one of auto, real, protected, long", vstr);
+}
+
 /* The VM other than `self` that already has device a, or NULL. */
 static const struct cfg_vm *device_owner(const struct moat_config *c, const struct cfg_vm *self,
 					 const struct pci_addr *a)
@@ -382,7 +406,9 @@ enum key_id {
 	KEY_MEMORY,
 	KEY_CPUS,
 	KEY_IMAGE,
-	KEY_DEVICES
+	KEY_DEVICES,
+	KEY_CPU,
+	KEY_ENTRY
 };
 
 static const struct key_def keys[] = {
@@ -394,6 +420,8 @@ static const struct key_def keys[] = {
     [KEY_CPUS] = {"cpus", SEC_VM, key_cpus},
     [KEY_IMAGE] = {"image", SEC_VM, key_image},
     [KEY_DEVICES] = {"devices", SEC_VM, key_devices},
+    [KEY_CPU] = {"cpu", SEC_VM, key_cpu},
+    [KEY_ENTRY] = {"entry", SEC_VM, key_entry},
 };
 
 /* --- sections --- */

@@ -21,6 +21,13 @@ enum cfg_on_ready {
 	CFG_ON_READY_POWEROFF = 1, /* power off (test runs) */
 };
 
+enum cfg_entry {
+	CFG_ENTRY_AUTO = 0,	  /* from the image: ELF64 long, ELF32 protected, flat binary real mode */
+	CFG_ENTRY_REAL = 16,	  /* 16-bit real mode */
+	CFG_ENTRY_PROTECTED = 32, /* 32-bit protected mode, paging off */
+	CFG_ENTRY_LONG = 64,	  /* 64-bit long mode on page tables Moat builds */
+};
+
 struct cfg_vm {
 	char name[CFG_NAME_MAX + 1];
 	u64 memory; /* bytes, a positive multiple of 4 KiB */
@@ -29,6 +36,8 @@ struct cfg_vm {
 	u32 ndevices;
 	struct pci_addr devices[CFG_MAX_DEVICES];
 	u32 line; /* of its [vm NAME] header */
+	u32 cpu;  /* cpu = N: the CPU it runs on (0 = boot CPU, in start order), default 0 */
+	enum cfg_entry entry; /* entry = auto|real|protected|long, default auto */
 };
 
 struct moat_config {

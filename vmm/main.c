@@ -9,6 +9,7 @@
 #include "../iommu/iommu.h"
 #include "selftest.h"
 #include "vmx_caps.h"
+#include "vms.h"
 
 static struct vmx_caps vmx;
 static struct tpm_info tpm;
@@ -32,7 +33,7 @@ void hv_main(const struct kernel_ctx *k)
 	iommu_probe(k->acpi);
 	pci_start(k->acpi);
 	tpm_probe(k->acpi->have_tpm2, k->acpi->tpm2_start_method, k->acpi->tpm2_control_area, &tpm);
-	vmx_probe(&vmx);
+	vms_set_caps(vmx_probe(&vmx) ? &vmx : NULL);
 	log_plain("ready");
 
 	if (k->cfg->ntests) {
@@ -43,6 +44,12 @@ void hv_main(const struct kernel_ctx *k)
 			machine_poweroff();
 		}
 		machine_exit_pass();
+	}
+	if (k->cfg->nvms) {
+		if (!vms_run(k))
+			machine_exit_fail();
+		else if (k->cfg->emulator_exit)
+			machine_exit_pass();
 	}
 	if (k->cfg->on_ready == CFG_ON_READY_POWEROFF)
 		machine_poweroff();

@@ -12,6 +12,7 @@ struct suite {
 static const struct suite suites[] = {
 	{"boot", selftest_boot},
 	{"panic", selftest_panic},
+	{"vm", selftest_vm},
 };
 
 void selftest_report(struct selftest_result *r, const char *name, bool ok, const char *why)

@@ -18,5 +18,6 @@ void selftest_run(const struct kernel_ctx *k, struct selftest_result *r);
 /* The suites. */
 void selftest_boot(const struct kernel_ctx *k, struct selftest_result *r);
 void selftest_panic(const struct kernel_ctx *k, struct selftest_result *r);
+void selftest_vm(const struct kernel_ctx *k, struct selftest_result *r);  /* vmm/selftest_vm.c */
 
 #endif

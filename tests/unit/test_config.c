@@ -403,6 +403,34 @@ static void config_err_small_buffer(void)
 	CHECK_EQ(config_parse("moat.cfg", "[vm\n", 4, &C, NULL, 0), -1);
 }
 
+/* cpu = N pins a VM to a CPU; entry = chooses the mode it starts in (vmm/). */
+static void config_vm_cpu_and_entry(void)
+{
+	CHECK_EQ(parse(VM_A), 0);
+	CHECK_EQ(C.vms[0].cpu, 0);
+	CHECK_EQ(C.vms[0].entry, CFG_ENTRY_AUTO);
+	CHECK_EQ(parse(VM_A "cpu = 1\nentry = long\n"), 0);
+	CHECK_EQ(C.vms[0].cpu, 1);
+	CHECK_EQ(C.vms[0].entry, CFG_ENTRY_LONG);
+	CHECK_EQ(parse(VM_A "cpu = 63\nentry = real\n"), 0);
+	CHECK_EQ(C.vms[0].cpu, 63);
+	CHECK_EQ(C.vms[0].entry, CFG_ENTRY_REAL);
+	CHECK_EQ(parse(VM_A "entry = protected\n"), 0);
+	CHECK_EQ(C.vms[0].entry, CFG_ENTRY_PROTECTED);
+	CHECK_EQ(parse(VM_A "entry = auto\n"), 0);
+	CHECK_EQ(C.vms[0].entry, CFG_ENTRY_AUTO);
+}
+
+static void config_err_cpu_and_entry(void)
+{
+	EXPECT_ERR(VM_A "cpu = 64\n", "moat.cfg:4: key 'cpu' in [vm a]: '64' is not a CPU number (0 to 63)");
+	EXPECT_ERR(VM_A "cpu = -1\n", "moat.cfg:4: key 'cpu' in [vm a]: '-1' is not a CPU number (0 to 63)");
+	EXPECT_ERR(VM_A "cpu = one\n", "moat.cfg:4: key 'cpu' in [vm a]: 'one' is not a CPU number (0 to 63)");
+	EXPECT_ERR(VM_A "entry = 64\n",
+		   "moat.cfg:4: key 'entry' in [vm a]: '64' is not one of auto, real, protected, long");
+	EXPECT_ERR("[moat]\ncpu = 1\n", "moat.cfg:2: key 'cpu' in [moat]: unknown key");
+}
+
 static const struct unit_test tests[] = {
     UNIT_TEST(config_good_all_keys),
     UNIT_TEST(config_defaults_and_empty),
@@ -431,6 +459,8 @@ static const struct unit_test tests[] = {
     UNIT_TEST(config_err_devices),
     UNIT_TEST(config_err_missing_required),
     UNIT_TEST(config_err_small_buffer),
+    UNIT_TEST(config_vm_cpu_and_entry),
+    UNIT_TEST(config_err_cpu_and_entry),
 };
 
 UNIT_SUITE(config_suite, tests);
