@@ -5,6 +5,8 @@
 #include "../kernel/acpi.h"
 #include "dmar.h"
 #include "unit_probe.h"
+#include "domain.h"
+#include "fault.h"
 
 struct iommu_state {
 	bool have_dmar;
@@ -17,5 +19,10 @@ struct iommu_state {
  * "moat: iommu: none (...)". Returns the number of usable units. */
 u32 iommu_probe(const struct acpi_info *ai);
 const struct iommu_state *iommu_state(void);
+
+/* Turns DMA remapping on in every probed unit (after pci_init: bus mastering is off) and puts
+ * every PCI function in the blocking domain; logs the table shape and each unit's mode.
+ * 0, or -1 when no unit could be brought up (then domain_create() refuses). */
+int iommu_enable(void);
 
 #endif

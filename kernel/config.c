@@ -295,6 +295,39 @@ static int key_tests(struct parser *ps, const char *key, struct span v, const ch
 	return 0;
 }
 
+static int key_selftest(struct parser *ps, const char *key, struct span v, const char *vstr)
+{
+	if (span_eq(v, "iommu"))
+		ps->cfg->selftest_iommu = true;
+	else if (span_eq(v, "none"))
+		ps->cfg->selftest_iommu = false;
+	else
+		return key_fail(ps, key, "'%s' is not one of iommu, none", vstr);
+	return 0;
+}
+
+static int key_tpm(struct parser *ps, const char *key, struct span v, const char *vstr)
+{
+	if (span_eq(v, "required"))
+		ps->cfg->tpm_required = true;
+	else if (span_eq(v, "optional"))
+		ps->cfg->tpm_required = false;
+	else
+		return key_fail(ps, key, "'%s' is not one of required, optional", vstr);
+	return 0;
+}
+
+static int key_cpu_discovery(struct parser *ps, const char *key, struct span v, const char *vstr)
+{
+	if (span_eq(v, "madt"))
+		ps->cfg->cpu_discovery = CFG_CPU_DISCOVERY_MADT;
+	else if (span_eq(v, "broadcast"))
+		ps->cfg->cpu_discovery = CFG_CPU_DISCOVERY_BROADCAST;
+	else
+		return key_fail(ps, key, "'%s' is not one of madt, broadcast", vstr);
+	return 0;
+}
+
 /* --- [vm NAME] keys --- */
 
 static int key_memory(struct parser *ps, const char *key, struct span v, const char *vstr)
@@ -408,7 +441,10 @@ enum key_id {
 	KEY_IMAGE,
 	KEY_DEVICES,
 	KEY_CPU,
-	KEY_ENTRY
+	KEY_ENTRY,
+	KEY_SELFTEST,
+	KEY_TPM,
+	KEY_CPU_DISCOVERY
 };
 
 static const struct key_def keys[] = {
@@ -422,6 +458,9 @@ static const struct key_def keys[] = {
     [KEY_DEVICES] = {"devices", SEC_VM, key_devices},
     [KEY_CPU] = {"cpu", SEC_VM, key_cpu},
     [KEY_ENTRY] = {"entry", SEC_VM, key_entry},
+    [KEY_SELFTEST] = {"selftest", SEC_MOAT, key_selftest},
+    [KEY_TPM] = {"tpm", SEC_MOAT, key_tpm},
+    [KEY_CPU_DISCOVERY] = {"cpu_discovery", SEC_MOAT, key_cpu_discovery},
 };
 
 /* --- sections --- */

@@ -21,6 +21,11 @@ enum cfg_on_ready {
 	CFG_ON_READY_POWEROFF = 1, /* power off (test runs) */
 };
 
+enum cfg_cpu_discovery {
+	CFG_CPU_DISCOVERY_MADT = 0,	 /* the CPUs the MADT lists; no MADT: the boot CPU only */
+	CFG_CPU_DISCOVERY_BROADCAST = 1, /* no MADT: INIT-SIPI-SIPI to all but self (emulators) */
+};
+
 enum cfg_entry {
 	CFG_ENTRY_AUTO = 0,	  /* from the image: ELF64 long, ELF32 protected, flat binary real mode */
 	CFG_ENTRY_REAL = 16,	  /* 16-bit real mode */
@@ -44,6 +49,9 @@ struct moat_config {
 	enum log_level log_level;   /* log = error|warn|info|debug, default info */
 	enum cfg_on_ready on_ready; /* on_ready = idle|poweroff, default idle */
 	bool emulator_exit;	    /* emulator_exit = yes|no, default no */
+	bool selftest_iommu;	    /* selftest = iommu|none, default none: the NIC DMA check at boot */
+	bool tpm_required;	    /* tpm = required|optional, default optional: refuse to start without a TPM */
+	enum cfg_cpu_discovery cpu_discovery; /* cpu_discovery = madt|broadcast, default madt */
 	u32 ntests;		    /* tests = in-hypervisor test names */
 	char tests[CFG_MAX_TESTS][CFG_TEST_NAME_MAX + 1];
 	u32 nvms;

@@ -24,6 +24,8 @@ usage: tools/qemu.sh (--esp DIR | --img FILE | --pxe DIR) [options] [-- extra qe
   --tmp DIR          this run's temp dir (default: mktemp -d, removed afterwards)
   --timeout SEC      kill QEMU after SEC seconds and exit 124 (default: none)
   --trace PATTERN    QEMU trace events matching PATTERN to TMP/qemu-trace.log (repeatable)
+  --qemu-arg ARG     one more raw QEMU argument (repeatable; unlike -- it may come before
+                     other options, e.g. in a scenario's QEMU_OPTS)
   --kvm              -accel kvm -cpu host, split irqchip, caching-mode=on (tools/run-kvm.sh)
   --dry-run          print the QEMU command line and exit
 Environment: QEMU (binary), OVMF (firmware image, default /usr/share/ovmf/OVMF.fd).
@@ -58,6 +60,7 @@ while (($#)); do
 	--tmp) need_arg "$@"; tmp=$2; shift 2 ;;
 	--timeout) need_arg "$@"; timeout_s=$2; shift 2 ;;
 	--trace) need_arg "$@"; traces+=("$2"); shift 2 ;;
+	--qemu-arg) need_arg "$@"; extra+=("$2"); shift 2 ;;
 	--kvm) kvm=yes; shift ;;
 	--dry-run) dry_run=yes; shift ;;
 	-h | --help) usage; exit 0 ;;

@@ -32,9 +32,12 @@ void hv_main(const struct kernel_ctx *k)
 {
 	iommu_probe(k->acpi);
 	pci_start(k->acpi);
+	iommu_enable(); /* bus mastering is off: translation on, every function blocked */
 	tpm_probe(k->acpi->have_tpm2, k->acpi->tpm2_start_method, k->acpi->tpm2_control_area, &tpm);
 	vms_set_caps(vmx_probe(&vmx) ? &vmx : NULL);
 	log_plain("ready");
+	if (k->cfg->selftest_iommu)
+		selftest_iommu_boot(k); /* selftest = iommu: NIC DMA through the IOMMU */
 
 	if (k->cfg->ntests) {
 		struct selftest_result r = {0, 0};

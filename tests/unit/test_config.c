@@ -280,6 +280,19 @@ static void config_err_global_values(void)
 	CHECK_EQ(C.log_level, LOG_WARN);
 }
 
+/* selftest = iommu: the boot-time DMA remapping check (vmm/selftest_dma_nic.c). */
+static void config_selftest_iommu(void)
+{
+	CHECK_EQ(parse("[moat]\nlog = info\n"), 0);
+	CHECK(!C.selftest_iommu);
+	CHECK_EQ(parse("[moat]\nselftest = iommu\n"), 0);
+	CHECK(C.selftest_iommu);
+	CHECK_EQ(parse("[moat]\nselftest = none\n"), 0);
+	CHECK(!C.selftest_iommu);
+	EXPECT_ERR("[moat]\nselftest = nic\n", "moat.cfg:2: key 'selftest' in [moat]: 'nic' is not one of iommu, none");
+	EXPECT_ERR(VM_A "selftest = iommu\n", "moat.cfg:4: key 'selftest' in [vm a]: unknown key");
+}
+
 static void config_err_tests(void)
 {
 	char text[1024];
@@ -403,6 +416,32 @@ static void config_err_small_buffer(void)
 	CHECK_EQ(config_parse("moat.cfg", "[vm\n", 4, &C, NULL, 0), -1);
 }
 
+/* tpm = required|optional (vmm/keys.c refuses to start without a TPM when required). */
+static void config_tpm_required(void)
+{
+	CHECK_EQ(parse("[moat]\n"), 0);
+	CHECK(!C.tpm_required);
+	CHECK_EQ(parse("[moat]\ntpm = required\n"), 0);
+	CHECK(C.tpm_required);
+	CHECK_EQ(parse("[moat]\ntpm = optional\n"), 0);
+	CHECK(!C.tpm_required);
+	EXPECT_ERR("[moat]\ntpm = yes\n", "moat.cfg:2: key 'tpm' in [moat]: 'yes' is not one of required, optional");
+}
+
+/* cpu_discovery = madt|broadcast: how the kernel finds the other CPUs (kernel/smp_broadcast.c). */
+static void config_cpu_discovery(void)
+{
+	CHECK_EQ(parse("[moat]\n"), 0);
+	CHECK_EQ(C.cpu_discovery, CFG_CPU_DISCOVERY_MADT);
+	CHECK_EQ(parse("[moat]\ncpu_discovery = broadcast\n"), 0);
+	CHECK_EQ(C.cpu_discovery, CFG_CPU_DISCOVERY_BROADCAST);
+	CHECK_EQ(parse("[moat]\ncpu_discovery = madt\n"), 0);
+	CHECK_EQ(C.cpu_discovery, CFG_CPU_DISCOVERY_MADT);
+	EXPECT_ERR("[moat]\ncpu_discovery = all\n",
+		   "moat.cfg:2: key 'cpu_discovery' in [moat]: 'all' is not one of madt, broadcast");
+	EXPECT_ERR(VM_A "cpu_discovery = madt\n", "moat.cfg:4: key 'cpu_discovery' in [vm a]: unknown key");
+}
+
 /* cpu = N pins a VM to a CPU; entry = chooses the mode it starts in (vmm/). */
 static void config_vm_cpu_and_entry(void)
 {
@@ -433,6 +472,8 @@ static void config_err_cpu_and_entry(void)
 
 static const struct unit_test tests[] = {
     UNIT_TEST(config_good_all_keys),
+    UNIT_TEST(config_cpu_discovery),
+    UNIT_TEST(config_selftest_iommu),
     UNIT_TEST(config_defaults_and_empty),
     UNIT_TEST(config_sizes),
     UNIT_TEST(config_crlf_and_not_terminated),
@@ -461,6 +502,7 @@ static const struct unit_test tests[] = {
     UNIT_TEST(config_err_small_buffer),
     UNIT_TEST(config_vm_cpu_and_entry),
     UNIT_TEST(config_err_cpu_and_entry),
+    UNIT_TEST(config_tpm_required),
 };
 
 UNIT_SUITE(config_suite, tests);

@@ -1,0 +1,52 @@
+/* iommu/domain.h: DMA domains, the interface vmm/ uses to give devices to VMs. A domain is one
+ * VM's device view of memory: its own VT-d second-level tables mapping the VM's guest-physical
+ * addresses to the frames the frame ownership table says the VM owns, and nothing else. Every PCI
+ * function not attached to a domain sits in the blocking domain (no translation at all). */
+#ifndef MOAT_IOMMU_DOMAIN_H
+#define MOAT_IOMMU_DOMAIN_H
+
+#include "../kernel/pci_addr.h"
+#include "../kernel/types.h"
+
+#define DOMAIN_R BIT(0) /* the device may read */
+#define DOMAIN_W BIT(1) /* the device may write */
+#define DOMAIN_RW (DOMAIN_R | DOMAIN_W)
+#define DOMAIN_NAME_MAX 31
+#define DOMAIN_MAX 32
+
+struct iommu_domain;
+
+/* A domain for the VM with this frame owner label (OWNER_VM_FIRST..OWNER_VM_LAST); name is what
+ * fault lines print ("vm 'name'"). NULL (with an error line) when DMA remapping is off, the owner
+ * is not a VM, or no domain id or memory is left. */
+struct iommu_domain *domain_create(u16 owner, const char *name);
+/* Maps [gpa, gpa + size) to [hpa, ...) with DOMAIN_R/W. Refused (-1, error line) unless every
+ * frame belongs to the domain's owner with at least those rights, the range is 4 KiB aligned,
+ * inside the domain's address width and not mapped yet. Under caching mode the new entries are
+ * invalidated before this returns. 0 on success. */
+int domain_map(struct iommu_domain *d, u64 gpa, u64 hpa, u64 size, u32 perms);
+/* Removes [gpa, gpa + size) and returns only after every unit's IOTLB invalidation for it has
+ * completed: 0, and afterwards no device can reach the old frames. -1 when an invalidation failed
+ * or timed out: the frames must then be treated as still reachable (never reassign them). */
+int domain_unmap(struct iommu_domain *d, u64 gpa, u64 size);
+/* Attaches a PCI function (and the requester ids bridges give it) to the domain; it leaves the
+ * blocking domain. Refused when it is in another VM's domain, an alias is, no unit covers it, or an
+ * RMRR names it. Never enables ATS. 0 or -1. */
+int domain_attach(struct iommu_domain *d, const struct pci_addr *dev);
+/* Puts the function back in the blocking domain; returns after the invalidations completed. */
+int domain_detach(struct iommu_domain *d, const struct pci_addr *dev);
+/* Detaches everything, frees the tables. The caller then scrubs and releases the VM's frames. */
+void domain_destroy(struct iommu_domain *d);
+
+/* For tests and benchmarks. */
+u64 domain_lookup(const struct iommu_domain *d, u64 gpa, u32 *perms); /* HPA, ~0 if unmapped */
+u32 domain_address_bits(const struct iommu_domain *d);
+u32 domain_levels(const struct iommu_domain *d);
+u64 domain_table_pages(const struct iommu_domain *d);
+u16 domain_id(const struct iommu_domain *d);
+/* Physical address of unit i's root table and of one of its context tables (0 if none): the
+ * structures the attack suite aims at. */
+u64 iommu_root_table(u32 unit);
+u64 iommu_context_table(u32 unit, u8 bus);
+
+#endif

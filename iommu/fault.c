@@ -1,0 +1,186 @@
+/* iommu/fault.c: draining the fault recording registers (interrupt and poll), the fault lines,
+ * overflow, rate limiting and per-device counts (see fault.h). */
+#include "fault.h"
+#include "iommu_rt.h"
+#include "../kernel/apic.h"
+#include "../kernel/cpu.h"
+#include "../kernel/idt.h"
+#include "../kernel/log.h"
+#include "../kernel/tsc.h"
+
+#define SID_BUS(s) ((s) >> 8)
+#define SID_DEV(s) (((s) >> 3) & 0x1f)
+#define SID_FN(s) ((s) & 7)
+#define FSTS_ERRORS_W1C (VTD_FSTS_PFO | VTD_FSTS_AFO | VTD_FSTS_APF)
+
+_Static_assert(IOMMU_REASON_BEYOND_AW == VTD_FR_BEYOND_AW && IOMMU_REASON_WRITE == VTD_FR_WRITE &&
+		       IOMMU_REASON_READ == VTD_FR_READ, "fault.h and vtd_regs.h agree");
+
+struct dev_count {
+	bool used;
+	u16 sid;
+	u64 count;
+	struct iommu_fault last;
+};
+
+static struct dev_count counts[IOMMU_FAULT_DEVICES];
+static struct spinlock fault_lock;
+static volatile u64 total, irqs, overflows;
+static u64 window_start, window_lines, suppressed;
+
+const char *iommu_fault_reason_name(u8 r)
+{
+	switch (r) {
+	case VTD_FR_ROOT_NOT_PRESENT: return "no root entry";
+	case VTD_FR_CTX_NOT_PRESENT: return "no context entry";
+	case VTD_FR_CTX_INVALID: return "invalid context entry";
+	case VTD_FR_BEYOND_AW: return "address beyond the domain's width";
+	case VTD_FR_WRITE: return "write not permitted";
+	case VTD_FR_READ: return "read not permitted";
+	case VTD_FR_SL_ENTRY_INVALID: return "page-table entry unreadable";
+	case VTD_FR_ROOT_TABLE_INVALID: return "root table unreadable";
+	case VTD_FR_CTX_TABLE_INVALID: return "context table unreadable";
+	case VTD_FR_ROOT_RESERVED: return "reserved bit in root entry";
+	case VTD_FR_CTX_RESERVED: return "reserved bit in context entry";
+	case VTD_FR_SL_RESERVED: return "reserved bit in page-table entry";
+	case VTD_FR_CTX_TT_BLOCKED: return "translation type blocked";
+	default: return "other";
+	}
+}
+
+static void count(const struct iommu_fault *f)
+{
+	total++;
+	struct dev_count *free_slot = NULL;
+	for (u32 i = 0; i < IOMMU_FAULT_DEVICES; i++) {
+		if (counts[i].used && counts[i].sid == f->sid) {
+			counts[i].count++;
+			counts[i].last = *f;
+			return;
+		}
+		if (!counts[i].used && !free_slot)
+			free_slot = &counts[i];
+	}
+	if (free_slot)
+		*free_slot = (struct dev_count){.used = true, .sid = f->sid, .count = 1, .last = *f};
+}
+
+/* True when this line may be printed (at most IOMMU_FAULT_LOG_PER_SEC a second). */
+static bool rate_ok(void)
+{
+	u64 now = rdtsc();
+	if (now - window_start >= tsc_hz()) {
+		if (suppressed)
+			pr_warn("iommu", "%llu more DMA faults not logged (rate limit)", suppressed);
+		window_start = now;
+		window_lines = suppressed = 0;
+	}
+	if (window_lines < IOMMU_FAULT_LOG_PER_SEC) {
+		window_lines++;
+		return true;
+	}
+	suppressed++;
+	return false;
+}
+
+static void report(const struct vtd_unit *u, const struct iommu_fault *f)
+{
+	count(f);
+	if (!rate_ok())
+		return;
+	char who[48];
+	iommu_describe_source(u, f->sid, who, sizeof(who));
+	pr_info("iommu", "DMA %s blocked: %02x:%02x.%u (%s) addr 0x%llx reason %u (%s)", f->write ? "write" : "read",
+		SID_BUS(f->sid), SID_DEV(f->sid), SID_FN(f->sid), who, f->addr, f->reason,
+		iommu_fault_reason_name(f->reason));
+}
+
+static u32 drain_unit(struct vtd_unit *u)
+{
+	u32 n = 0, nfr = u->caps->nfr;
+	u32 fsts = mmio_read32(u->base + VTD_FSTS_REG);
+	u32 idx = (u32)VTD_FIELD_GET(fsts, VTD_FSTS_FRI_HI, VTD_FSTS_FRI_LO);
+	/* walk every register once, from the index the unit points at */
+	for (u32 k = 0; k < nfr; k++, idx = (idx + 1) % nfr) {
+		u64 rec = u->base + u->caps->fro + (u64)idx * VTD_FRCD_SIZE;
+		u64 hi = mmio_read64(rec + VTD_FRCD_HI);
+		if (!(hi & VTD_FRCD_HI_F))
+			continue;
+		u64 lo = mmio_read64(rec + VTD_FRCD_LO);
+		mmio_write32(rec + VTD_FRCD_F_DWORD, (u32)VTD_FRCD_F_DWORD_BIT); /* write 1 to clear F */
+		struct iommu_fault f = {
+			.unit = u->index,
+			.sid = (u16)(hi & VTD_FRCD_HI_SID_MASK),
+			.reason = (u8)VTD_FIELD_GET(hi, VTD_FRCD_HI_FR_HI, VTD_FRCD_HI_FR_LO),
+			.write = !(hi & VTD_FRCD_HI_T),
+			.addr = lo & VTD_FRCD_LO_FI_MASK,
+		};
+		report(u, &f);
+		n++;
+	}
+	if (fsts & VTD_FSTS_PFO) {
+		overflows++;
+		pr_warn("iommu", "unit %u: fault overflow: later faults were dropped until now", u->index);
+	}
+	if (fsts & FSTS_ERRORS_W1C)
+		mmio_write32(u->base + VTD_FSTS_REG, fsts & FSTS_ERRORS_W1C);
+	return n;
+}
+
+u32 iommu_fault_poll(void)
+{
+	struct iommu_rt *rt = iommu_rt();
+	u32 n = 0;
+	spin_lock(&fault_lock);
+	for (u32 i = 0; i < rt->nunits; i++)
+		if (rt->units[i].root_table)
+			n += drain_unit(&rt->units[i]);
+	spin_unlock(&fault_lock);
+	return n;
+}
+
+static void fault_irq(struct int_frame *fr __unused)
+{
+	irqs++;
+	iommu_fault_poll();
+	apic_eoi();
+}
+
+void iommu_fault_setup_unit(struct vtd_unit *u)
+{
+	idt_set_handler(IOMMU_FAULT_VECTOR, fault_irq);
+	mmio_write32(u->base + VTD_FECTL_REG, VTD_FECTL_IM);
+	mmio_write32(u->base + VTD_FEDATA_REG, IOMMU_FAULT_VECTOR);
+	mmio_write32(u->base + VTD_FEADDR_REG, VTD_MSI_ADDR_BASE | (apic_id() << VTD_MSI_ADDR_DEST_SHIFT));
+	mmio_write32(u->base + VTD_FEUADDR_REG, 0);
+	/* faults recorded before Moat owned the unit are reported once, then the interrupt is unmasked */
+	iommu_fault_poll();
+	mmio_write32(u->base + VTD_FECTL_REG, 0);
+}
+
+static struct dev_count *find(const struct pci_addr *dev)
+{
+	u16 sid = pci_addr_rid(dev);
+	for (u32 i = 0; i < IOMMU_FAULT_DEVICES; i++)
+		if (counts[i].used && counts[i].sid == sid)
+			return &counts[i];
+	return NULL;
+}
+
+u64 iommu_fault_count(const struct pci_addr *dev)
+{
+	struct dev_count *c = find(dev);
+	return c ? c->count : 0;
+}
+
+bool iommu_fault_last(const struct pci_addr *dev, struct iommu_fault *out)
+{
+	struct dev_count *c = find(dev);
+	if (c)
+		*out = c->last;
+	return c != NULL;
+}
+
+u64 iommu_fault_total(void) { return total; }
+u64 iommu_fault_irqs(void) { return irqs; }
+u64 iommu_fault_overflows(void) { return overflows; }
