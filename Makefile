@@ -25,6 +25,9 @@ COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-bui
 KERNEL_CFLAGS := $(COMMON_CFLAGS) -fstack-protector-strong
 BOOT_CFLAGS := $(COMMON_CFLAGS) -fno-stack-protector
 NASMFLAGS := -f elf64 -Werror
+# BearSSL (Debian's libbearssl-dev), linked statically: its objects are PIC (GOTPCREL/PLT32 only),
+# so they join the -shared link; kernel/crypto_libc.c supplies the hosted symbols it needs.
+BEARSSL_LIB := /usr/lib/x86_64-linux-gnu/libbearssl.a
 
 BOOT_C := $(wildcard boot/*.c)
 KERNEL_C := $(wildcard kernel/*.c) $(wildcard iommu/*.c) $(wildcard vmm/*.c)
@@ -63,7 +66,7 @@ $(BUILD)/obj/boot/embedded_cfg.asm.o: boot/default.cfg
 
 $(BUILD)/moat.so: $(OBJS) linker.ld
 	$(LD) -nostdlib -znocombreloc -shared -Bsymbolic -T linker.ld $(EFI_CRT0) $(OBJS) \
-		-o $@ -L$(EFI_LIB) -lefi -lgnuefi
+		-o $@ $(BEARSSL_LIB) -L$(EFI_LIB) -lefi -lgnuefi
 
 $(BUILD)/moat.efi: $(BUILD)/moat.so
 	$(OBJCOPY) -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym -j .rel -j .rela \
@@ -73,6 +76,7 @@ esp: $(BUILD)/moat.efi $(CFG) $(GUEST_IMAGES)
 	@mkdir -p $(ESP)/EFI/BOOT $(ESP)/moat
 	cp $(BUILD)/moat.efi $(ESP)/EFI/BOOT/BOOTX64.EFI
 	cp $(CFG) $(ESP)/moat/moat.cfg
+	rm -f $(ESP)/moat/sealed.bin # written by Moat on first boot (boot/measure.c); stale after a rebuild
 	$(if $(GUEST_IMAGES),cp $(GUEST_IMAGES) $(ESP)/moat/)
 
 image: esp

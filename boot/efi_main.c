@@ -1,6 +1,7 @@
 /* boot/efi_main.c: moat.efi's entry. Loads the config and the files it names, finds the ACPI
  * root, allocates Moat's stack and boot info, exits boot services and calls kernel_main. */
 #include "boot.h"
+#include "measure.h"
 #include "../kernel/config.h"
 #include "../kernel/console.h"
 #include "../kernel/log.h"
@@ -88,6 +89,7 @@ static int load_images(EFI_HANDLE image, struct boot_info *bi)
 /* Called by GNU-EFI's crt0 (System V ABI), after it applied the relocations. */
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
+	boot_image_snapshot(image, systab); /* first: moat.efi as loaded, before its data changes */
 	InitializeLib(image, systab);
 	boot_console_attach();
 	pr_info("boot", "moat.efi started");
@@ -118,6 +120,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	}
 
 	bi->rsdp = find_rsdp();
+	boot_measure(image, bi); /* before use: measures, then unseals or creates the master secret */
 
 	EFI_PHYSICAL_ADDRESS stack;
 	st = boot_alloc_pages(BOOT_STACK_PAGES + 1, 0, &stack);

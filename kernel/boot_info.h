@@ -6,7 +6,7 @@
 #include "types.h"
 
 #define BOOT_INFO_MAGIC 0x544f4f4254414f4dULL /* "MOATBOOT" */
-#define BOOT_INFO_VERSION 1
+#define BOOT_INFO_VERSION 2 /* 2: measured launch (struct boot_measure) */
 
 #define BOOT_MAX_MEM 512
 #define BOOT_MAX_FILES 16
@@ -35,6 +35,47 @@ struct boot_file {
 	u64 size;                 /* bytes */
 };
 
+/* Measured launch, done by boot/measure.c before ExitBootServices (only the firmware can write the
+ * ESP, so sealing and storing the master secret happen there; see boot/measure.c). */
+#define BOOT_MAX_EVENTS (2 + BOOT_MAX_FILES) /* moat.efi, moat.cfg, every guest image */
+#define BOOT_DIGEST_LEN 32                   /* SHA-256 */
+#define BOOT_EVENT_DESC_MAX 80
+#define BOOT_NOTE_MAX 128
+#define BOOT_SECRET_LEN 32
+
+struct boot_event {
+	u32 pcr;
+	u32 size;                        /* bytes measured */
+	u8 digest[BOOT_DIGEST_LEN];      /* SHA-256 extended into pcr */
+	char desc[BOOT_EVENT_DESC_MAX];  /* "moat.efi", "moat.cfg (esp)", "image hello.elf" */
+};
+
+enum boot_tpm_state {
+	BOOT_TPM_NONE = 0,   /* no usable TPM: nothing measured into a PCR (digests still logged) */
+	BOOT_TPM_USED = 1,   /* every event below was extended into the TPM */
+	BOOT_TPM_FAILED = 2, /* a TPM was found but a command failed: note says which */
+};
+
+enum boot_key_state {
+	BOOT_KEY_NONE = 0,     /* no master secret from the TPM (no TPM or TPM failure) */
+	BOOT_KEY_CREATED = 1,  /* first boot: new secret from TPM randomness, sealed, stored on the ESP */
+	BOOT_KEY_UNSEALED = 2, /* later boot: the stored secret unsealed */
+	BOOT_KEY_REFUSED = 3,  /* the TPM refused to unseal: Moat, config or an image changed */
+	BOOT_KEY_UNSTORED = 4, /* new secret sealed but not written (no writable ESP): this boot only */
+};
+
+struct boot_measure {
+	u32 tpm_state;  /* enum boot_tpm_state */
+	u32 key_state;  /* enum boot_key_state */
+	u32 pcr;        /* the PCR Moat measures into */
+	u32 nevents;
+	u8 pcr_before[BOOT_DIGEST_LEN]; /* its SHA-256 value before Moat's first extend */
+	u8 pcr_after[BOOT_DIGEST_LEN];  /* and after the last, as read back from the TPM */
+	u8 master[BOOT_SECRET_LEN];     /* for CREATED/UNSEALED/UNSTORED; the kernel copies and wipes it */
+	char note[BOOT_NOTE_MAX];       /* one line on why the TPM or the key failed, "" otherwise */
+	struct boot_event events[BOOT_MAX_EVENTS];
+};
+
 struct boot_info {
 	u64 magic;
 	u32 version;
@@ -52,6 +93,7 @@ struct boot_info {
 	u32 reserved;
 	struct boot_file files[BOOT_MAX_FILES];
 	struct boot_mem_region mem[BOOT_MAX_MEM];
+	struct boot_measure measure; /* version 2 */
 };
 
 /* The kernel's entry, called on Moat's own stack with interrupts off, boot services gone. */

@@ -7,7 +7,10 @@
 #include "../kernel/pci.h"
 #include "../kernel/tpm.h"
 #include "../iommu/iommu.h"
+#include "keys.h"
+#include "measure_log.h"
 #include "selftest.h"
+#include "tpm_use.h"
 #include "vmx_caps.h"
 #include "vms.h"
 
@@ -34,6 +37,11 @@ void hv_main(const struct kernel_ctx *k)
 	pci_start(k->acpi);
 	iommu_enable(); /* bus mastering is off: translation on, every function blocked */
 	tpm_probe(k->acpi->have_tpm2, k->acpi->tpm2_start_method, k->acpi->tpm2_control_area, &tpm);
+	measure_report(&k->boot->measure, tpm_use_open(&tpm));
+	if (!keys_init(k, k->cfg->tpm_required)) {
+		machine_exit_fail();
+		machine_poweroff();
+	}
 	vms_set_caps(vmx_probe(&vmx) ? &vmx : NULL);
 	log_plain("ready");
 	if (k->cfg->selftest_iommu)

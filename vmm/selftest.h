@@ -18,6 +18,7 @@ void selftest_run(const struct kernel_ctx *k, struct selftest_result *r);
 /* The suites. */
 void selftest_boot(const struct kernel_ctx *k, struct selftest_result *r);
 void selftest_panic(const struct kernel_ctx *k, struct selftest_result *r);
+void selftest_tpm(const struct kernel_ctx *k, struct selftest_result *r);
 void selftest_dma(const struct kernel_ctx *k, struct selftest_result *r); /* vmm/selftest_dma.c */
 void selftest_dma_bench(const struct kernel_ctx *k, struct selftest_result *r); /* vmm/selftest_dma_bench.c */
 void selftest_nic_dma(const struct kernel_ctx *k, struct selftest_result *r); /* vmm/selftest_dma_nic.c */
