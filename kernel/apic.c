@@ -106,4 +106,9 @@ static void send_icr(u32 dest, u32 low)
 void apic_send_init(u32 dest) { send_icr(dest, ICR_DELIVERY_INIT | ICR_LEVEL_ASSERT); }
 void apic_send_startup(u32 dest, u8 page_vector) { send_icr(dest, ICR_DELIVERY_STARTUP | page_vector); }
 void apic_send_fixed(u32 dest, u8 vector) { send_icr(dest, ICR_DELIVERY_FIXED | ICR_LEVEL_ASSERT | vector); }
+void apic_send_init_others(void) { send_icr(0, ICR_DELIVERY_INIT | ICR_LEVEL_ASSERT | ICR_DEST_ALL_BUT_SELF); }
+void apic_send_startup_others(u8 page_vector)
+{
+	send_icr(0, ICR_DELIVERY_STARTUP | ICR_DEST_ALL_BUT_SELF | page_vector);
+}
 void apic_send_nmi_others(void) { send_icr(0, ICR_DELIVERY_NMI | ICR_LEVEL_ASSERT | ICR_DEST_ALL_BUT_SELF); }

@@ -15,6 +15,9 @@ void apic_eoi(void);
 void apic_send_init(u32 dest);
 void apic_send_startup(u32 dest, u8 page_vector);
 void apic_send_fixed(u32 dest, u8 vector);
+/* INIT and STARTUP to every CPU but this one (CPU discovery without a MADT: smp_broadcast.c). */
+void apic_send_init_others(void);
+void apic_send_startup_others(u8 page_vector);
 /* An NMI to every CPU but this one (panic). */
 void apic_send_nmi_others(void);
 

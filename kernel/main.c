@@ -102,6 +102,8 @@ static __noreturn void kernel_start(struct boot_info *bi)
 	if (acpi.have_madt && acpi.ncpus == 0)
 		pr_warn("cpu", "the MADT lists no CPU: running on the boot CPU only");
 	u32 online = smp_start(ids, nids, bi->low_page);
+	if (!acpi.have_madt && cfg.cpu_discovery == CFG_CPU_DISCOVERY_BROADCAST)
+		online = smp_start_broadcast(bi->low_page);
 	cpus_online = online;
 
 	log_cpus(online);
@@ -113,7 +115,7 @@ static __noreturn void kernel_start(struct boot_info *bi)
 	ctx.acpi = &acpi;
 	ctx.cfg = &cfg;
 	ctx.cpus_online = online;
-	ctx.cpus_expected = nids ? nids : 1;
+	ctx.cpus_expected = nids ? nids : online; /* no MADT: 1, or what a broadcast found */
 	hv_main(&ctx);
 }
 

@@ -1,7 +1,9 @@
-/* kernel/smp.c: bring-up of application processors and per-CPU setup. */
+/* kernel/smp.c: bring-up of the application processors the MADT lists (INIT-SIPI-SIPI, one at a
+ * time) and the per-CPU setup every CPU runs; CPUs found by broadcast: kernel/smp_broadcast.c. */
 #include "smp.h"
 #include "apic.h"
 #include "cpu.h"
+#include "cpu_work.h"
 #include "frame_alloc.h"
 #include "idt.h"
 #include "log.h"
@@ -61,13 +63,10 @@ __attribute__((no_stack_protector)) void ap_main(struct percpu *pc)
 	apic_init_ap();
 	pc->apic_id = apic_id();
 	__atomic_store_n(&pc->online, 1, __ATOMIC_RELEASE);
-	for (;;) {
-		irq_enable();
-		cpu_hlt();
-	}
+	cpu_work_idle();
 }
 
-static bool start_one(u32 apic, u32 index, u8 *page)
+struct percpu *smp_prepare_cpu(u32 index, u32 apic)
 {
 	struct percpu *pc = &percpu_area[index];
 	memset(pc, 0, sizeof(*pc));
@@ -76,19 +75,34 @@ static bool start_one(u32 apic, u32 index, u8 *page)
 	u64 top = alloc_guarded_stack(AP_STACK_PAGES);
 	if (!top || cpu_alloc_stacks(pc) != 0) {
 		pr_err("cpu", "out of memory for the stacks of cpu %u (apic id %u)", index, apic);
-		return false;
+		return NULL;
 	}
 	pc->stack_top = top;
 	pc->stack_bottom = top - AP_STACK_PAGES * PAGE_SIZE;
+	return pc;
+}
 
+void smp_trampoline_patch(u8 *page, u64 stack_top, u64 entry, u64 arg)
+{
 	u64 base = (u64)(uintptr_t)page;
 	patch32(page, tr_gdtr_base, (u32)(base + (u64)(tr_gdt - ap_trampoline_start)));
 	patch32(page, tr_pm32_off, (u32)(base + (u64)(tr_pm32 - ap_trampoline_start)));
 	patch32(page, tr_lm64_off, (u32)(base + (u64)(tr_lm64 - ap_trampoline_start)));
 	patch64(page, tr_cr3, paging_root());
-	patch64(page, tr_stack, top);
-	patch64(page, tr_entry, (u64)(uintptr_t)ap_main);
-	patch64(page, tr_arg, (u64)(uintptr_t)pc);
+	patch64(page, tr_stack, stack_top);
+	patch64(page, tr_entry, entry);
+	patch64(page, tr_arg, arg);
+}
+
+u64 smp_ap_entry(void) { return (u64)(uintptr_t)ap_main; }
+
+static bool start_one(u32 apic, u32 index, u8 *page)
+{
+	struct percpu *pc = smp_prepare_cpu(index, apic);
+	if (!pc)
+		return false;
+	u64 base = (u64)(uintptr_t)page;
+	smp_trampoline_patch(page, pc->stack_top, smp_ap_entry(), (u64)(uintptr_t)pc);
 
 	apic_send_init(apic);
 	tsc_delay_us(INIT_DELAY_US);
@@ -106,6 +120,20 @@ static bool start_one(u32 apic, u32 index, u8 *page)
 	return true;
 }
 
+u8 *smp_trampoline_install(u64 low_page)
+{
+	u64 tr_size = (u64)(ap_trampoline_end - ap_trampoline_start);
+	if (!low_page || tr_size > PAGE_SIZE)
+		return NULL;
+	/* the trampoline page must be executable while CPUs start */
+	if (paging_set_page(low_page, PTE_P | PTE_RW) != 0)
+		return NULL;
+	memcpy((u8 *)(uintptr_t)low_page, ap_trampoline_start, tr_size);
+	return (u8 *)(uintptr_t)low_page;
+}
+
+void smp_trampoline_remove(u64 low_page) { paging_set_page(low_page, PTE_P | PTE_RW | PTE_NX); }
+
 u32 smp_start(const u32 *apic_ids, u32 n, u64 low_page)
 {
 	u32 online = 1;
@@ -116,17 +144,15 @@ u32 smp_start(const u32 *apic_ids, u32 n, u64 low_page)
 			pr_warn("cpu", "no trampoline page below 1 MiB: running on the boot CPU only");
 		return online;
 	}
-	u8 *page = (u8 *)(uintptr_t)low_page;
-	/* the trampoline page must be executable while CPUs start */
-	if (paging_set_page(low_page, PTE_P | PTE_RW) != 0)
+	u8 *page = smp_trampoline_install(low_page);
+	if (!page)
 		return online;
-	memcpy(page, ap_trampoline_start, tr_size);
 	for (u32 i = 0; i < n && online < MAX_CPUS; i++) {
 		if (apic_ids[i] == self)
 			continue;
 		if (start_one(apic_ids[i], online, page))
 			online++;
 	}
-	paging_set_page(low_page, PTE_P | PTE_RW | PTE_NX);
+	smp_trampoline_remove(low_page);
 	return online;
 }

@@ -10,7 +10,10 @@
 #include "vmcs_init.h"
 #include "vmx_cpu.h"
 #include "vmx_insn.h"
+#include "../kernel/apic.h"
 #include "../kernel/cpu.h"
+#include "../kernel/fmt.h"
+#include "../kernel/log.h"
 #include "../kernel/percpu.h"
 
 int vmx_enter(struct guest_regs *regs, int launched);
@@ -50,6 +53,14 @@ static void restore_state(struct vm *vm)
 		wrmsr(msr_switched[i], vm->vcpu.msrs[i]);
 }
 
+/* Read from this CPU's own APIC at the first entry: where the VM really runs. */
+static void log_first_entry(const struct vm *vm)
+{
+	char sub[CFG_NAME_MAX + 8];
+	snprintf(sub, sizeof(sub), "vm '%s'", vm->name);
+	pr_info(sub, "running on cpu %u (apic id %u)", this_cpu()->index, apic_id());
+}
+
 static void switch_to(u32 cpu, struct vm *vm)
 {
 	struct vm *prev = current[cpu];
@@ -57,8 +68,10 @@ static void switch_to(u32 cpu, struct vm *vm)
 		if (prev)
 			save_state(prev);
 		vmptrld(vm->vcpu.vmcs);
-		if (!vm->vcpu.launched)
-			vmcs_write_host_state();
+		if (!vm->vcpu.launched) {
+			vmcs_write_host_state(); /* this CPU's GDT, TSS, per-CPU area */
+			log_first_entry(vm);
+		}
 		restore_state(vm);
 		current[cpu] = vm;
 	}

@@ -1,4 +1,5 @@
-/* vmm/vms.c: the VMs of moat.cfg (see vms.h). Guest memory always comes from Moat's frame
+/* vmm/vms.c: the VMs of moat.cfg (see vms.h). Each runs on the CPU its `cpu = N` names (the boot
+ * CPU by default); the APs get theirs through vms_cpus.c. Guest memory always comes from Moat's frame
  * allocator: VMs cannot overlap in host memory by construction (the ownership table refuses a
  * frame that has an owner), and their guest-physical maps are private (each starts at 0). What
  * a config can get wrong is the total: if the VMs together need more than is free, none is
@@ -7,6 +8,7 @@
 #include "vm_budget.h"
 #include "sched.h"
 #include "vm.h"
+#include "vms_cpus.h"
 #include "vmx_cpu.h"
 #include "../kernel/cpu.h"
 #include "../kernel/fmt.h"
@@ -80,10 +82,14 @@ bool vms_run(const struct kernel_ctx *k)
 			not_started(cv->name, why);
 			continue;
 		}
-		if (cv->cpu != 0) {
-			snprintf(why, sizeof(why), "cpu = %u: %s", cv->cpu,
-				 cv->cpu < k->cpus_online ? "Moat runs VMs on the boot CPU only for now"
-							  : "no such CPU is online");
+		if (cv->cpu >= k->cpus_online) {
+			snprintf(why, sizeof(why), "cpu = %u: no such CPU is online", cv->cpu);
+			not_started(cv->name, why);
+			continue;
+		}
+		char cpu_why[160];
+		if (vms_cpu_ready(cv->cpu, caps, cpu_why, sizeof(cpu_why)) != 0) {
+			snprintf(why, sizeof(why), "cpu = %u: VMX could not be enabled there: %s", cv->cpu, cpu_why);
 			not_started(cv->name, why);
 			continue;
 		}
@@ -93,8 +99,11 @@ bool vms_run(const struct kernel_ctx *k)
 		}
 		started++;
 	}
-	if (started)
+	if (started) {
+		vms_cpus_start();
 		sched_run_this_cpu();
+		vms_cpus_wait();
+	}
 	pr_info("vm", "%u of %u VMs ran; all have stopped", started, cfg->nvms);
 	return true;
 }

@@ -1,5 +1,6 @@
 /* vmm/vms.h: starting the VMs that moat.cfg describes: the memory check over all of them,
- * VMX on, each VM created on its CPU, then the scheduler until every VM has stopped. */
+ * VMX on (on every CPU a VM is pinned to), each VM created by the boot CPU for its CPU, then the
+ * scheduler on every such CPU until every VM has stopped. */
 #ifndef MOAT_VMS_H
 #define MOAT_VMS_H
 
@@ -10,7 +11,7 @@
 void vms_set_caps(const struct vmx_caps *caps);
 const struct vmx_caps *vms_caps(void);
 
-/* Starts and runs the configured VMs; returns when all have stopped. Returns false when the
+/* Starts and runs the configured VMs; returns when all have stopped, on every CPU. Returns false when the
  * config was refused (no VM ran). */
 bool vms_run(const struct kernel_ctx *k);
 

@@ -85,7 +85,7 @@ static void cpu_vendor(char out[CPUID_VENDOR_LEN + 1])
 	out[CPUID_VENDOR_LEN] = '\0';
 }
 
-static void read_msrs(struct vmx_msrs *raw)
+void vmx_caps_read(struct vmx_msrs *raw)
 {
 	memset(raw, 0, sizeof(*raw));
 	raw->basic = rdmsr(MSR_IA32_VMX_BASIC);
@@ -149,7 +149,7 @@ bool vmx_probe(struct vmx_caps *out)
 	if (!(fc & FEATURE_CONTROL_LOCKED))
 		pr_debug("vmx", "IA32_FEATURE_CONTROL 0x%llx is unlocked", (unsigned long long)fc);
 
-	read_msrs(&raw);
+	vmx_caps_read(&raw);
 	vmx_caps_decode(&raw, out);
 	log_details(out);
 	why = vmx_caps_missing(out);

@@ -135,6 +135,8 @@ struct vmx_caps {
 /* Which MSRs may be read given the ones read so far (reading others would #GP). */
 bool vmx_has_procbased2(const struct vmx_msrs *raw);
 bool vmx_has_ept_vpid_cap(const struct vmx_msrs *raw);
+/* Reads the calling CPU's VMX capability MSRs (only when CPUID says VMX exists). */
+void vmx_caps_read(struct vmx_msrs *raw);
 /* Pure decode of raw into out (out->raw becomes a copy of *raw). */
 void vmx_caps_decode(const struct vmx_msrs *raw, struct vmx_caps *out);
 /* NULL when IA32_FEATURE_CONTROL lets VMXON run outside SMX (or is unlocked), else the reason. */
