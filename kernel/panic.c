@@ -2,6 +2,7 @@
  * pointer backtrace, stops the other CPUs, and in test runs leaves the emulator failing. */
 #include <stdarg.h>
 #include "panic.h"
+#include "console.h"
 #include "cpu.h"
 #include "fmt.h"
 #include "idt.h"
@@ -10,6 +11,7 @@
 #include "percpu.h"
 
 #define BACKTRACE_MAX 16
+#define PANIC_STOP_SPINS 1000000 /* time for the NMI to reach the other CPUs */
 
 static volatile u32 panicking;
 static void (*stop_others)(void);
@@ -46,8 +48,13 @@ static void backtrace(u64 rbp, int first)
 
 static __noreturn void panic_finish(void)
 {
-	if (stop_others)
+	if (stop_others) {
 		stop_others();
+		/* a CPU stopped by the NMI may have held the console lock: the last lines must get out */
+		for (int i = 0; i < PANIC_STOP_SPINS; i++)
+			cpu_relax();
+		console_break_lock();
+	}
 	pr_err("panic", "Moat stopped");
 	machine_exit_fail();
 	panic_park_cpu();
