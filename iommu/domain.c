@@ -189,6 +189,10 @@ int domain_attach(struct iommu_domain *d, const struct pci_addr *dev)
 		pr_err("iommu", "%s: no DMA remapping unit covers it: not given to vm '%s'", bdf, d->name);
 		return -1;
 	}
+	if (!irq_remap_on()) {
+		pr_err("iommu", "%s: interrupt remapping is off: not given to vm '%s'", bdf, d->name);
+		return -1;
+	}
 	if (rmrr_names(dev)) {
 		pr_err("iommu", "%s: named by an RMRR (firmware DMA): not given to vm '%s'", bdf, d->name);
 		return -1;
@@ -253,6 +257,48 @@ void domain_destroy(struct iommu_domain *d)
 	sl_destroy(&d->sl);
 	d->used = false;
 	spin_unlock(&rt->lock);
+}
+
+void domain_walk_all(const struct domain_visitor *v)
+{
+	struct iommu_rt *rt = iommu_rt();
+	spin_lock(&rt->lock);
+	for (u32 i = 0; i < DOMAIN_MAX; i++) {
+		const struct iommu_domain *d = &domains[i];
+		if (!d->used)
+			continue;
+		if (v->domain)
+			v->domain(v->ctx, d->owner, d->name);
+		sl_walk(&d->sl, v->table, v->leaf, v->ctx);
+	}
+	spin_unlock(&rt->lock);
+}
+
+int domain_check_contexts(char *why, size_t n)
+{
+	if (!iommu_rt()->up)
+		return 0; /* no context entries at all; bus mastering stays off (kernel/pci.c) */
+	for (u32 p = 0; p < pci_count(); p++) {
+		const struct pci_addr *a = &pci_func_at(p)->addr;
+		struct vtd_unit *u = iommu_unit_for(a);
+		int did = u ? vtd_context_did(u, pci_addr_rid(a)) : -1;
+		if (did < 0 || did == IOMMU_DID_BLOCKING || by_did((u16)did))
+			continue;
+		char bdf[PCI_ADDR_STR_MAX];
+		snprintf(why, n, "%s: context entry names domain %d, which does not exist", pci_addr_format(a, bdf, sizeof(bdf)),
+			 did);
+		return -1;
+	}
+	return 0;
+}
+
+u32 iommu_unit_mmio(u64 *base, u32 max)
+{
+	struct iommu_rt *rt = iommu_rt();
+	u32 n = 0;
+	for (u32 i = 0; i < rt->nunits && n < max; i++)
+		base[n++] = rt->units[i].base;
+	return n;
 }
 
 u64 domain_lookup(const struct iommu_domain *d, u64 gpa, u32 *perms)

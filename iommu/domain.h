@@ -38,6 +38,22 @@ int domain_detach(struct iommu_domain *d, const struct pci_addr *dev);
 /* Detaches everything, frees the tables. The caller then scrubs and releases the VM's frames. */
 void domain_destroy(struct iommu_domain *d);
 
+/* For the SMM invariant checker (vmm/smm_check.c): every domain that exists, the blocking one too
+ * (owner OWNER_MOAT, which must map nothing), with its owner, name and every table frame and translation
+ * (perms DOMAIN_R/W). */
+struct domain_visitor {
+	void (*domain)(void *ctx, u16 owner, const char *name);
+	void (*table)(void *ctx, u64 phys);
+	void (*leaf)(void *ctx, u64 gpa, u64 hpa, u64 size, u32 perms);
+	void *ctx;
+};
+void domain_walk_all(const struct domain_visitor *v);
+/* Invariant 3: 0 when every enumerated PCI function a unit covers has no context entry, is in the
+ * blocking domain, or is in a live VM domain; else -1 with the first offender in why. */
+int domain_check_contexts(char *why, size_t n);
+/* The register page (4 KiB) of every DMA remapping unit, for the checker's MMIO list: how many. */
+u32 iommu_unit_mmio(u64 *base, u32 max);
+
 /* For tests and benchmarks. */
 u64 domain_lookup(const struct iommu_domain *d, u64 gpa, u32 *perms); /* HPA, ~0 if unmapped */
 u32 domain_address_bits(const struct iommu_domain *d);

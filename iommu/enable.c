@@ -1,6 +1,6 @@
 /* iommu/enable.c: turning DMA remapping on at boot: one table shape for every domain (depth from
  * SAGAW and the address widths, superpages from SLLPS), every unit brought up, the fault interrupt
- * wired, and every PCI function put in the blocking domain. */
+ * wired, interrupt remapping on, and every PCI function put in the blocking domain. */
 #include "iommu.h"
 #include "iommu_rt.h"
 #include "table_mem.h"
@@ -83,6 +83,7 @@ int iommu_enable(void)
 	rt.up = true;
 	for (u32 i = 0; i < rt.nunits; i++)
 		iommu_fault_setup_unit(&rt.units[i]);
+	irq_remap_enable(); /* on failure domain_attach refuses: no device is assigned without it */
 	if (iommu_domains_init() != 0)
 		return -1;
 	return iommu_block_all();

@@ -44,6 +44,10 @@ const char *iommu_fault_reason_name(u8 r)
 	case VTD_FR_CTX_RESERVED: return "reserved bit in context entry";
 	case VTD_FR_SL_RESERVED: return "reserved bit in page-table entry";
 	case VTD_FR_CTX_TT_BLOCKED: return "translation type blocked";
+	case VTD_FR_IR_INDEX_OVER: return "interrupt index beyond the table";
+	case VTD_FR_IR_ENTRY_NOT_PRESENT: return "interrupt entry not present";
+	case VTD_FR_IR_COMPAT_BLOCKED: return "compatibility-format interrupt blocked";
+	case VTD_FR_IR_SID_MISMATCH: return "interrupt source id mismatch";
 	default: return "other";
 	}
 }
@@ -90,6 +94,12 @@ static void report(const struct vtd_unit *u, const struct iommu_fault *f)
 		return;
 	char who[48];
 	iommu_describe_source(u, f->sid, who, sizeof(who));
+	if (f->reason >= VTD_FR_IR_FIRST) { /* interrupt remapping: the fault info holds the index */
+		pr_info("iommu", "interrupt blocked: %02x:%02x.%u (%s) index %llu reason 0x%x (%s)", SID_BUS(f->sid),
+			SID_DEV(f->sid), SID_FN(f->sid), who, f->addr >> VTD_FRCD_LO_IR_INDEX_SHIFT, f->reason,
+			iommu_fault_reason_name(f->reason));
+		return;
+	}
 	pr_info("iommu", "DMA %s blocked: %02x:%02x.%u (%s) addr 0x%llx reason %u (%s)", f->write ? "write" : "read",
 		SID_BUS(f->sid), SID_DEV(f->sid), SID_FN(f->sid), who, f->addr, f->reason,
 		iommu_fault_reason_name(f->reason));

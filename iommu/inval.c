@@ -1,6 +1,6 @@
 /* iommu/inval.c: context-cache and IOTLB invalidation: queued (descriptors plus an invalidation
  * wait descriptor whose status write proves completion) or register-based (CCMD, IOTLB), each
- * with a timeout that fails closed. */
+ * with a timeout that fails closed; and one queued descriptor of any type (interrupt entry cache). */
 #include "unit.h"
 #include "table_mem.h"
 #include "../kernel/cpu.h"
@@ -80,6 +80,16 @@ static int qi_submit(struct vtd_unit *u, const struct vtd_desc *d, u32 n, const 
 	}
 	u->inval_count++;
 	return 0;
+}
+
+int vtd_qi_submit_desc(struct vtd_unit *u, u64 lo, u64 hi, const char *what)
+{
+	if (!u->qi) {
+		pr_err("iommu", "unit %u: %s needs queued invalidation, which is off", u->index, what);
+		return -1;
+	}
+	struct vtd_desc d = {lo, hi};
+	return qi_submit(u, &d, 1, what);
 }
 
 static int reg_ccmd(struct vtd_unit *u, u64 cmd, const char *what)

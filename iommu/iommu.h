@@ -7,12 +7,15 @@
 #include "unit_probe.h"
 #include "domain.h"
 #include "fault.h"
+#include "irq_remap.h"
 
 struct iommu_state {
 	bool have_dmar;
 	struct dmar_info dmar;
 	u32 nunits;
 	struct vtd_unit_caps units[DMAR_MAX_UNITS];
+	u32 nioapics; /* from the MADT: their pins are masked or remapped once interrupt remapping is on */
+	struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
 };
 
 /* Finds the DMAR table, parses it and reads every unit's capabilities; logs the units, or

@@ -2,6 +2,7 @@
 #include "iommu.h"
 #include "../kernel/log.h"
 #include "../kernel/paging.h"
+#include "../kernel/string.h"
 
 static struct iommu_state st;
 
@@ -10,6 +11,8 @@ const struct iommu_state *iommu_state(void) { return &st; }
 u32 iommu_probe(const struct acpi_info *ai)
 {
 	st.nunits = 0;
+	st.nioapics = ai->nioapics;
+	memcpy(st.ioapics, ai->ioapics, sizeof(st.ioapics));
 	if (!ai->have_dmar) {
 		pr_info("iommu", "none (no DMAR table: DMA remapping unavailable)");
 		return 0;

@@ -181,6 +181,33 @@ u64 sl_lookup(const struct sl_table *t, u64 iova, u32 *perms, u64 *page_size)
 	}
 }
 
+static void walk_level(const struct sl_table *t, u64 phys, u32 level, u64 base, void (*tab)(void *, u64),
+		       void (*leaf)(void *, u64, u64, u64, u32), void *ctx)
+{
+	if (tab)
+		tab(ctx, phys);
+	const u64 *e = table(t, phys);
+	for (u32 i = 0; i < VTD_SL_ENTRIES; i++) {
+		u64 iova = base + (u64)i * level_size(level);
+		if (!e[i])
+			continue;
+		if (is_leaf(e[i], level)) {
+			u32 perms = (e[i] & VTD_SL_R ? SL_PERM_R : 0) | (e[i] & VTD_SL_W ? SL_PERM_W : 0);
+			if (leaf)
+				leaf(ctx, iova, e[i] & VTD_SL_ADDR_MASK & ~(level_size(level) - 1), level_size(level), perms);
+		} else {
+			walk_level(t, e[i] & VTD_SL_ADDR_MASK, level - 1, iova, tab, leaf, ctx);
+		}
+	}
+}
+
+void sl_walk(const struct sl_table *t, void (*tab)(void *ctx, u64 phys),
+	     void (*leaf)(void *ctx, u64 iova, u64 hpa, u64 size, u32 perms), void *ctx)
+{
+	if (t->root)
+		walk_level(t, t->root, t->levels, 0, tab, leaf, ctx);
+}
+
 static void free_level(struct sl_table *t, u64 phys, u32 level)
 {
 	u64 *tab = table(t, phys);

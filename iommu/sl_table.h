@@ -48,6 +48,10 @@ int sl_map(struct sl_table *t, u64 iova, u64 hpa, u64 size, u32 perms);
 int sl_unmap(struct sl_table *t, u64 iova, u64 size);
 /* The host-physical address iova translates to, with its perms and page size; ~0 if unmapped. */
 u64 sl_lookup(const struct sl_table *t, u64 iova, u32 *perms, u64 *page_size);
+/* Calls table(ctx, phys) for every table (the root too) and leaf(ctx, iova, hpa, size, perms) for every
+ * present translation, in address order; either may be NULL. */
+void sl_walk(const struct sl_table *t, void (*table)(void *ctx, u64 phys),
+	     void (*leaf)(void *ctx, u64 iova, u64 hpa, u64 size, u32 perms), void *ctx);
 /* Frees every table, the root included (the caller made sure no hardware still walks them). */
 void sl_destroy(struct sl_table *t);
 

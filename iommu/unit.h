@@ -53,6 +53,10 @@ int vtd_inv_iotlb_domain(struct vtd_unit *u, u16 did);
 int vtd_inv_iotlb_range(struct vtd_unit *u, u16 did, u64 iova, u64 size);
 /* Write-buffer flush, needed after table writes when CAP.RWBF = 1 (no-op otherwise). */
 int vtd_write_buffer_flush(struct vtd_unit *u);
+/* Queues one 128-bit descriptor of any type (e.g. an interrupt entry cache invalidation) and a
+ * wait descriptor, and returns after completion: 0, or -1 (error line) when the unit has no queue,
+ * reported a queue error or timed out. */
+int vtd_qi_submit_desc(struct vtd_unit *u, u64 lo, u64 hi, const char *what);
 /* Sets up the invalidation queue and enables it (QIE). 0 or -1. */
 int vtd_qi_enable(struct vtd_unit *u);
 

@@ -258,6 +258,63 @@ static inline u32 vtd_ecap_mhmv(u64 ecap)
 #define VTD_DESC_WAIT_FN BIT(6)	       /* fence: later descriptors wait for this one */
 #define VTD_DESC_WAIT_DATA_SHIFT 32
 
+/* ---- IRTA_REG (interrupt remapping table address) ---- */
+#define VTD_IRTA_ADDR_MASK 0xfffffffffffff000ULL /* table, 4 KiB aligned */
+#define VTD_IRTA_EIME BIT(11)			 /* extended interrupt mode: 32-bit x2APIC ids */
+#define VTD_IRTA_S_MASK 0xfULL			 /* the table holds 2^(S + 1) entries */
+#define VTD_IRT_MIN_ENTRIES 2
+#define VTD_IRT_MAX_ENTRIES 65536
+#define VTD_IRTE_SIZE 16
+
+/* ---- Interrupt remapping table entry, remapped format (128 bits; chapter 9.10) ---- */
+#define VTD_IRTE_LO_P BIT(0)	       /* present */
+#define VTD_IRTE_LO_FPD BIT(1)	       /* fault processing disable: never set by Moat */
+#define VTD_IRTE_LO_DM BIT(2)	       /* destination mode: 1 logical, 0 physical */
+#define VTD_IRTE_LO_RH BIT(3)	       /* redirection hint */
+#define VTD_IRTE_LO_TM BIT(4)	       /* trigger mode: 1 level, 0 edge */
+#define VTD_IRTE_LO_DLM_SHIFT 5	       /* delivery mode, bits 7:5 */
+#define VTD_IRTE_LO_DLM_MASK 7ULL
+#define VTD_IRTE_LO_IM BIT(15)	       /* 1: posted format (never used by Moat) */
+#define VTD_IRTE_LO_V_SHIFT 16	       /* vector, bits 23:16 */
+#define VTD_IRTE_LO_V_MASK 0xffULL
+#define VTD_IRTE_LO_DST_SHIFT 32       /* destination id, bits 63:32 */
+#define VTD_IRTE_DST_XAPIC_SHIFT 8     /* xAPIC mode: the 8-bit APIC id sits in DST bits 15:8 */
+#define VTD_IRTE_DST_XAPIC_MASK 0xffULL
+#define VTD_IRTE_HI_SID_MASK 0xffffULL /* source id, bits 79:64 */
+#define VTD_IRTE_HI_SQ_SHIFT 16	       /* source-id qualifier, bits 81:80 */
+#define VTD_IRTE_HI_SQ_MASK 3ULL
+#define VTD_IRTE_HI_SVT_SHIFT 18 /* source validation type, bits 83:82 */
+#define VTD_IRTE_HI_SVT_MASK 3ULL
+#define VTD_IRTE_SVT_NONE 0ULL	 /* no validation */
+#define VTD_IRTE_SVT_RID 1ULL	 /* requester id must equal SID (under SQ) */
+#define VTD_IRTE_SVT_BUS 2ULL	 /* requester bus within SID[15:8]..SID[7:0] */
+#define VTD_IRTE_SQ_ALL_BITS 0ULL /* SVT_RID: compare all 16 bits */
+#define VTD_IRTE_DLM_FIXED 0ULL
+
+/* ---- Interrupt entry cache invalidation descriptor (type VTD_DESC_TYPE_IEC) ---- */
+#define VTD_DESC_IEC_INDEX BIT(4)   /* granularity: 1 index-selective, 0 global */
+#define VTD_DESC_IEC_IM_SHIFT 27    /* index mask: 2^IM entries from IIDX, bits 31:27 */
+#define VTD_DESC_IEC_IIDX_SHIFT 32  /* interrupt index, bits 47:32 */
+
+/* ---- Remappable-format MSI address (the data then carries the subhandle) ---- */
+#define VTD_MSI_ADDR_HANDLE15 BIT(2)	     /* handle bit 15 */
+#define VTD_MSI_ADDR_SHV BIT(3)		     /* subhandle valid: handle + data[15:0] */
+#define VTD_MSI_ADDR_IF_REMAP BIT(4)	     /* interrupt format: 1 remappable, 0 compatibility */
+#define VTD_MSI_ADDR_HANDLE_LO_SHIFT 5	     /* handle bits 14:0 in address bits 19:5 */
+#define VTD_MSI_ADDR_HANDLE_LO_MASK 0x7fffu
+#define VTD_MSI_ADDR_HANDLE_HI_BIT 15
+#define VTD_MSI_DATA_SUBHANDLE_MASK 0xffffu
+
+/* ---- I/O APIC redirection entry, remapped format (64 bits; chapter 5.1.5.1) ---- */
+#define VTD_RTE_VECTOR_MASK 0xffULL	 /* must equal the IRTE's vector */
+#define VTD_RTE_INDEX15 BIT(11)		 /* interrupt index bit 15 */
+#define VTD_RTE_POLARITY_LOW BIT(13)
+#define VTD_RTE_TRIGGER_LEVEL BIT(15)
+#define VTD_RTE_MASKED BIT(16)
+#define VTD_RTE_FORMAT_REMAP BIT(48)
+#define VTD_RTE_INDEX_LO_SHIFT 49 /* interrupt index bits 14:0 in bits 63:49 */
+#define VTD_RTE_INDEX_LO_MASK 0x7fffULL
+
 /* ---- Fault recording register, high 64 bits ---- */
 #define VTD_FRCD_HI_F BIT(63) /* fault recorded; write 1 to clear */
 #define VTD_FRCD_HI_T BIT(62) /* request type: 1 read, 0 write */
@@ -265,6 +322,7 @@ static inline u32 vtd_ecap_mhmv(u64 ecap)
 #define VTD_FRCD_HI_FR_LO 32
 #define VTD_FRCD_HI_SID_MASK 0xffffULL		  /* source id: bus << 8 | dev << 3 | fn */
 #define VTD_FRCD_LO_FI_MASK 0xfffffffffffff000ULL /* faulting page address */
+#define VTD_FRCD_LO_IR_INDEX_SHIFT 48		  /* interrupt remapping faults: the index, bits 63:48 */
 #define VTD_FRCD_F_DWORD 0xc			  /* the dword holding F (write 1 to it to clear) */
 #define VTD_FRCD_F_DWORD_BIT BIT(31)
 
@@ -314,5 +372,11 @@ static inline u32 vtd_ecap_mhmv(u64 ecap)
 #define VTD_FR_CTX_RESERVED 0xb
 #define VTD_FR_SL_RESERVED 0xc
 #define VTD_FR_CTX_TT_BLOCKED 0xd
+/* Interrupt remapping faults (recorded by hardware; QEMU 7.2 drops the MSI without a record). */
+#define VTD_FR_IR_FIRST 0x20
+#define VTD_FR_IR_INDEX_OVER 0x21
+#define VTD_FR_IR_ENTRY_NOT_PRESENT 0x22
+#define VTD_FR_IR_SID_MISMATCH 0x26
+#define VTD_FR_IR_COMPAT_BLOCKED 0x25
 
 #endif

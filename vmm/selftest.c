@@ -12,6 +12,7 @@ struct suite {
 static const struct suite suites[] = {
 	{"boot", selftest_boot},
 	{"panic", selftest_panic},
+	{"ir", selftest_ir},
 	{"tpm", selftest_tpm},
 	{"dma", selftest_dma},
 	{"dma-bench", selftest_dma_bench},

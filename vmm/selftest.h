@@ -26,5 +26,6 @@ void selftest_nic_dma(const struct kernel_ctx *k, struct selftest_result *r); /*
  * "moat: iommu: self-test: PASS|FAIL..."; a failure also ends an emulator run with the fail code. */
 void selftest_iommu_boot(const struct kernel_ctx *k);
 void selftest_vm(const struct kernel_ctx *k, struct selftest_result *r);  /* vmm/selftest_vm.c */
+void selftest_ir(const struct kernel_ctx *k, struct selftest_result *r);  /* vmm/selftest_ir.c */
 
 #endif
