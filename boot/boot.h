@@ -9,6 +9,9 @@
 /* Pages of LoaderData memory: everything boot/ allocates is Moat's after exit. */
 EFI_STATUS boot_alloc_pages(UINTN pages, EFI_PHYSICAL_ADDRESS max, EFI_PHYSICAL_ADDRESS *out);
 
+/* Opens \moat\NAME (ASCII) on the volume moat.efi was loaded from, with EFI_FILE_MODE_* mode. */
+EFI_STATUS boot_open_file(EFI_HANDLE image, const char *name, UINT64 mode, EFI_FILE_HANDLE *fh);
+
 /* Reads \moat\NAME (ASCII) from the volume moat.efi was loaded from; out is NUL-terminated. */
 EFI_STATUS boot_read_file(EFI_HANDLE image, const char *name, u64 *addr, u64 *size);
 

@@ -11,7 +11,7 @@ EFI_STATUS boot_alloc_pages(UINTN pages, EFI_PHYSICAL_ADDRESS max, EFI_PHYSICAL_
 	return uefi_call_wrapper(BS->AllocatePages, 4, how, EfiLoaderData, pages, out);
 }
 
-EFI_STATUS boot_read_file(EFI_HANDLE image, const char *name, u64 *addr, u64 *size)
+EFI_STATUS boot_open_file(EFI_HANDLE image, const char *name, UINT64 mode, EFI_FILE_HANDLE *fh)
 {
 	EFI_LOADED_IMAGE *li;
 	EFI_STATUS st = uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li);
@@ -29,9 +29,15 @@ EFI_STATUS boot_read_file(EFI_HANDLE image, const char *name, u64 *addr, u64 *si
 		path[k++] = (CHAR16)(u8)*c;
 	path[k] = 0;
 
-	EFI_FILE_HANDLE fh;
-	st = uefi_call_wrapper(root->Open, 5, root, &fh, path, EFI_FILE_MODE_READ, 0ULL);
+	st = uefi_call_wrapper(root->Open, 5, root, fh, path, mode, 0ULL);
 	uefi_call_wrapper(root->Close, 1, root);
+	return st;
+}
+
+EFI_STATUS boot_read_file(EFI_HANDLE image, const char *name, u64 *addr, u64 *size)
+{
+	EFI_FILE_HANDLE fh;
+	EFI_STATUS st = boot_open_file(image, name, EFI_FILE_MODE_READ, &fh);
 	if (EFI_ERROR(st))
 		return st;
 	EFI_FILE_INFO *info = LibFileInfo(fh);
