@@ -112,4 +112,5 @@ format:
 clean:
 	rm -rf $(BUILD)
 
+-include tools/pvhboot/pvhboot.mk
 -include $(DEPS)
