@@ -2,6 +2,7 @@
 # to GUEST_IMAGES (copied to the ESP's \moat folder). Included by the top Makefile, before its
 # first target: only pattern rules and variables here, so that `all` stays the default goal.
 #   hello.elf, attacker.elf, bench.elf  ELF64, long-mode entry, linked at 1 MiB (guests/lib)
+#   control.elf, worker.elf             ELF64: export/restore through the control hypercalls
 #   prot32.elf                          ELF32, protected-mode entry, linked at 1 MiB
 #   real16.bin                          flat binary, real-mode entry at 0x1000
 GUEST_OUT := $(BUILD)/guests
@@ -17,6 +18,8 @@ GUEST_ARCH = -m64 -T guests/lib/guest64.ld
 GUEST_LIB = $(GUEST_LIB64)
 $(GUEST_OUT)/prot32.elf: GUEST_ARCH = -m32 -march=i686 -Wl,-m,elf_i386 -T guests/prot32/guest32.ld
 $(GUEST_OUT)/prot32.elf: GUEST_LIB =
+# worker keeps a value in xmm5 across its export and restore: the compiler must not use SSE registers
+$(GUEST_OUT)/worker.elf: GUEST_ARCH = -m64 -T guests/lib/guest64.ld -mgeneral-regs-only
 
 $(GUEST_OUT)/%.elf: guests/%/main.c $(GUEST_DEPS)
 	@mkdir -p $(dir $@)
@@ -27,4 +30,5 @@ $(GUEST_OUT)/%.bin: guests/%/main.asm
 	$(NASM) -f bin -o $@ $<
 
 GUEST_IMAGES += $(GUEST_OUT)/hello.elf $(GUEST_OUT)/attacker.elf $(GUEST_OUT)/bench.elf \
-	$(GUEST_OUT)/prot32.elf $(GUEST_OUT)/real16.bin
+	$(GUEST_OUT)/prot32.elf $(GUEST_OUT)/real16.bin $(GUEST_OUT)/control.elf $(GUEST_OUT)/worker.elf
+

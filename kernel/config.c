@@ -387,6 +387,77 @@ static int key_entry(struct parser *ps, const char *key, struct span v, const ch
 	return key_fail(ps, key, "'%s' is not one of auto, real, protected, long", vstr);
 }
 
+static int key_control(struct parser *ps, const char *key, struct span v, const char *vstr)
+{
+	if (span_eq(v, "yes"))
+		ps->vm->control = true;
+	else if (span_eq(v, "no"))
+		ps->vm->control = false;
+	else
+		return key_fail(ps, key, "'%s' is not one of yes, no", vstr);
+	return 0;
+}
+
+static int key_dma(struct parser *ps, const char *key, struct span v, const char *vstr)
+{
+	if (span_eq(v, "protected"))
+		ps->vm->dma = CFG_DMA_PROTECTED;
+	else if (span_eq(v, "unprotected-identity"))
+		ps->vm->dma = CFG_DMA_UNPROTECTED_IDENTITY;
+	else
+		return key_fail(ps, key, "'%s' is not one of protected, unprotected-identity", vstr);
+	return 0;
+}
+
+static int key_rmrr(struct parser *ps, const char *key, struct span v, const char *vstr)
+{
+	if (span_eq(v, "accept"))
+		ps->vm->rmrr_accept = true;
+	else if (span_eq(v, "refuse"))
+		ps->vm->rmrr_accept = false;
+	else
+		return key_fail(ps, key, "'%s' is not one of refuse, accept", vstr);
+	return 0;
+}
+
+/* kernel, initrd: file names as for image (a Linux VM, vmm/vm_linux.c). */
+static int key_file(struct parser *ps, const char *key, struct span v, const char *vstr, char *dst, size_t size)
+{
+	if (!valid_image_name(v))
+		return key_fail(ps, key, "'%s' is not a file name (1-%u characters of A-Z a-z 0-9 . _ -)", vstr,
+				CFG_IMAGE_MAX);
+	span_str(v, dst, size);
+	return 0;
+}
+
+static int key_kernel(struct parser *ps, const char *key, struct span v, const char *vstr)
+{
+	return key_file(ps, key, v, vstr, ps->vm->kernel, sizeof(ps->vm->kernel));
+}
+
+static int key_initrd(struct parser *ps, const char *key, struct span v, const char *vstr)
+{
+	return key_file(ps, key, v, vstr, ps->vm->initrd, sizeof(ps->vm->initrd));
+}
+
+/* cmdline: the rest of the line, as written (comments cut as on every line). */
+static int key_cmdline(struct parser *ps, const char *key __unused, struct span v, const char *vstr __unused)
+{
+	span_str(v, ps->vm->cmdline, sizeof(ps->vm->cmdline));
+	return 0;
+}
+
+static int key_console(struct parser *ps, const char *key, struct span v, const char *vstr)
+{
+	if (span_eq(v, "input"))
+		ps->vm->console_input = true;
+	else if (span_eq(v, "output"))
+		ps->vm->console_input = false;
+	else
+		return key_fail(ps, key, "'%s' is not one of input, output", vstr);
+	return 0;
+}
+
 /* The VM other than `self` that already has device a, or NULL. */
 static const struct cfg_vm *device_owner(const struct moat_config *c, const struct cfg_vm *self,
 					 const struct pci_addr *a)
@@ -444,7 +515,14 @@ enum key_id {
 	KEY_ENTRY,
 	KEY_SELFTEST,
 	KEY_TPM,
-	KEY_CPU_DISCOVERY
+	KEY_CPU_DISCOVERY,
+	KEY_CONTROL,
+	KEY_DMA,
+	KEY_RMRR,
+	KEY_KERNEL,
+	KEY_INITRD,
+	KEY_CMDLINE,
+	KEY_CONSOLE
 };
 
 static const struct key_def keys[] = {
@@ -461,14 +539,42 @@ static const struct key_def keys[] = {
     [KEY_SELFTEST] = {"selftest", SEC_MOAT, key_selftest},
     [KEY_TPM] = {"tpm", SEC_MOAT, key_tpm},
     [KEY_CPU_DISCOVERY] = {"cpu_discovery", SEC_MOAT, key_cpu_discovery},
+    [KEY_CONTROL] = {"control", SEC_VM, key_control},
+    [KEY_DMA] = {"dma", SEC_VM, key_dma},
+    [KEY_RMRR] = {"rmrr", SEC_VM, key_rmrr},
+    [KEY_KERNEL] = {"kernel", SEC_VM, key_kernel},
+    [KEY_INITRD] = {"initrd", SEC_VM, key_initrd},
+    [KEY_CMDLINE] = {"cmdline", SEC_VM, key_cmdline},
+    [KEY_CONSOLE] = {"console", SEC_VM, key_console},
 };
 
 /* --- sections --- */
 
+/* A VM boots either an `image` (Moat's guest formats) or a Linux `kernel`; initrd and cmdline
+ * belong to a kernel; one VM at most takes the console's input. */
+static int check_boot_keys(struct parser *ps)
+{
+	bool image = ps->seen & BIT(KEY_IMAGE), kernel = ps->seen & BIT(KEY_KERNEL);
+
+	if (image && kernel)
+		return fail_at(ps, ps->vm->line, "%s: 'image' and 'kernel' exclude each other", ps->label);
+	if (!image && !kernel)
+		return fail_at(ps, ps->vm->line, "%s: missing required key 'image'",
+			       ps->label);
+	if (!kernel && (ps->seen & (BIT(KEY_INITRD) | BIT(KEY_CMDLINE))))
+		return fail_at(ps, ps->vm->line, "%s: 'initrd' and 'cmdline' need 'kernel'", ps->label);
+	if (ps->vm->console_input)
+		for (struct cfg_vm *o = ps->cfg->vms; o < ps->vm; o++)
+			if (o->console_input)
+				return fail_at(ps, ps->vm->line, "%s: console = input, but [vm %s] already has it",
+					       ps->label, o->name);
+	return 0;
+}
+
 /* Checks the section being left (required VM keys). */
 static int close_section(struct parser *ps)
 {
-	static const enum key_id required[] = {KEY_MEMORY, KEY_IMAGE};
+	static const enum key_id required[] = {KEY_MEMORY};
 
 	if (ps->sec != SEC_VM)
 		return 0;
@@ -476,7 +582,7 @@ static int close_section(struct parser *ps)
 		if (!(ps->seen & BIT(required[i])))
 			return fail_at(ps, ps->vm->line, "%s: missing required key '%s'", ps->label,
 				       keys[required[i]].name);
-	return 0;
+	return check_boot_keys(ps);
 }
 
 static int open_vm(struct parser *ps, struct span name)

@@ -33,6 +33,12 @@ enum cfg_entry {
 	CFG_ENTRY_LONG = 64,	  /* 64-bit long mode on page tables Moat builds */
 };
 
+/* How an assigned device's DMA is confined (vmm/assign.c). */
+enum cfg_dma {
+	CFG_DMA_PROTECTED = 0,		/* its VM's DMA domain (VT-d); refused without an IOMMU */
+	CFG_DMA_UNPROTECTED_IDENTITY = 1, /* no IOMMU: RAM also mapped at guest-physical = host-physical */
+};
+
 struct cfg_vm {
 	char name[CFG_NAME_MAX + 1];
 	u64 memory; /* bytes, a positive multiple of 4 KiB */
@@ -43,6 +49,15 @@ struct cfg_vm {
 	u32 line; /* of its [vm NAME] header */
 	u32 cpu;  /* cpu = N: the CPU it runs on (0 = boot CPU, in start order), default 0 */
 	enum cfg_entry entry; /* entry = auto|real|protected|long, default auto */
+	bool control; /* control = yes|no, default no: may pause, export, restore and destroy other VMs */
+	enum cfg_dma dma; /* dma = protected|unprotected-identity, default protected */
+	bool rmrr_accept; /* rmrr = refuse|accept, default refuse: assign a device an RMRR names */
+	/* A Linux VM (vmm/vm_linux.c) names `kernel` instead of `image`: an ELF vmlinux started at its
+	 * PVH entry, with an optional initrd and command line. */
+	char kernel[CFG_IMAGE_MAX + 1];   /* kernel = FILE: the vmlinux (PVH ELF note required) */
+	char initrd[CFG_IMAGE_MAX + 1];   /* initrd = FILE: passed as the PVH module; "" for none */
+	char cmdline[CFG_LINE_MAX + 1];   /* cmdline = TEXT: the kernel command line, rest of the line */
+	bool console_input;		  /* console = input|output, default output: gets Moat's UART input */
 };
 
 struct moat_config {

@@ -60,6 +60,18 @@ int frame_owner_assign(u64 phys, u64 pages, u16 owner, u8 perms)
 	return 0;
 }
 
+int frame_owner_mark_scrubbed(u64 phys, u64 pages, u16 owner)
+{
+	if (!frame_owner_allows(phys, pages, owner, 0))
+		return -1;
+	u64 first = phys / PAGE_SIZE;
+	spin_lock(&lock);
+	for (u64 i = 0; i < pages; i++)
+		table[first + i].flags |= FRAME_REC_SCRUBBED;
+	spin_unlock(&lock);
+	return 0;
+}
+
 int frame_owner_release(u64 phys, u64 pages, u16 owner)
 {
 	if (!in_range(phys, pages))
@@ -67,10 +79,17 @@ int frame_owner_release(u64 phys, u64 pages, u16 owner)
 	u64 first = phys / PAGE_SIZE;
 	spin_lock(&lock);
 	for (u64 i = 0; i < pages; i++) {
-		if (table[first + i].owner != owner) {
+		const struct frame_record *r = &table[first + i];
+		if (r->owner != owner) {
 			spin_unlock(&lock);
 			pr_err("mem", "ownership: frame 0x%llx released by owner %u but belongs to %u",
-			       (first + i) * PAGE_SIZE, owner, table[first + i].owner);
+			       (first + i) * PAGE_SIZE, owner, r->owner);
+			return -1;
+		}
+		if (owner >= OWNER_VM_FIRST && !(r->flags & FRAME_REC_SCRUBBED)) {
+			spin_unlock(&lock);
+			pr_err("mem", "ownership: frame 0x%llx of owner %u released before it was scrubbed and "
+			       "invalidated: refused", (first + i) * PAGE_SIZE, owner);
 			return -1;
 		}
 	}
@@ -102,6 +121,33 @@ u8 frame_owner_perms(u64 phys)
 {
 	u64 f = phys / PAGE_SIZE;
 	return table && f < nframes ? table[f].perms : 0;
+}
+
+u8 frame_owner_flags(u64 phys)
+{
+	u64 f = phys / PAGE_SIZE;
+	return table && f < nframes ? table[f].flags : 0;
+}
+
+u64 frame_owner_frames(void) { return nframes; }
+
+u64 frame_owner_orphans(bool (*live)(void *ctx, u16 owner), void *ctx, u64 *first_bad)
+{
+	u64 bad = 0;
+	u16 last = OWNER_NONE;
+	bool last_ok = true;
+	for (u64 i = 0; table && i < nframes; i++) {
+		u16 o = table[i].owner;
+		if (o < OWNER_VM_FIRST)
+			continue;
+		if (o != last) {
+			last = o;
+			last_ok = live(ctx, o);
+		}
+		if (!last_ok && !bad++ && first_bad)
+			*first_bad = i * PAGE_SIZE;
+	}
+	return bad;
 }
 
 bool frame_owner_allows(u64 phys, u64 pages, u16 owner, u8 perms)

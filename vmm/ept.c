@@ -58,7 +58,8 @@ static int map_one(struct ept *e, u64 gpa, u64 hpa, int leaf_level, u64 perms)
 	u64 *slot = &t[INDEX(gpa, leaf_level)];
 	if (*slot & EPT_RWX)
 		return -1; /* overlap */
-	*slot = hpa | (perms & EPT_RWX) | (EPT_MEMTYPE_WB << EPT_MEMTYPE_SHIFT) | (leaf_level > 1 ? EPT_LARGE : 0);
+	u64 type = perms & EPT_MAP_UC ? EPT_MEMTYPE_UC : EPT_MEMTYPE_WB;
+	*slot = hpa | (perms & EPT_RWX) | (type << EPT_MEMTYPE_SHIFT) | (leaf_level > 1 ? EPT_LARGE : 0);
 	return 0;
 }
 
@@ -75,6 +76,41 @@ int ept_map(struct ept *e, u64 gpa, u64 hpa, u64 size, u64 perms)
 		done += LEVEL_SIZE(l);
 	}
 	return 0;
+}
+
+/* Clears the leaf that maps gpa; its size in *sz (4 KiB when nothing is mapped there). */
+static int unmap_one(struct ept *e, u64 gpa, u64 end, u64 *sz)
+{
+	u64 *t = table(e, e->root);
+	for (int l = EPT_LEVELS; l >= 1; l--) {
+		u64 *slot = &t[INDEX(gpa, l)];
+		*sz = LEVEL_SIZE(l);
+		if (!(*slot & EPT_RWX)) {
+			*sz = PAGE_SIZE;
+			return 0;
+		}
+		if (l == 1 || (*slot & EPT_LARGE)) {
+			if ((gpa & (*sz - 1)) || end - gpa < *sz)
+				return -1;
+			*slot = 0;
+			return 0;
+		}
+		t = table(e, *slot & EPT_ADDR_MASK);
+	}
+	return 0;
+}
+
+int ept_unmap(struct ept *e, u64 gpa, u64 size)
+{
+	if (!e->root || (gpa | size) & (PAGE_SIZE - 1) || gpa + size < gpa || gpa + size > EPT_GPA_LIMIT)
+		return -1;
+	int rc = 0;
+	for (u64 a = gpa, sz = PAGE_SIZE; a < gpa + size; a += sz)
+		if (unmap_one(e, a, gpa + size, &sz) != 0) {
+			rc = -1;
+			sz = PAGE_SIZE;
+		}
+	return rc;
 }
 
 bool ept_translate(const struct ept *e, u64 gpa, u64 *hpa, u64 *perms)
@@ -95,6 +131,32 @@ bool ept_translate(const struct ept *e, u64 gpa, u64 *hpa, u64 *perms)
 		t = table(e, ent & EPT_ADDR_MASK);
 	}
 	return false;
+}
+
+static void walk_level(const struct ept *e, u64 phys, int level, u64 base, void (*tab)(void *, u64),
+		       void (*leaf)(void *, u64, u64, u64, u64), void *ctx)
+{
+	if (tab)
+		tab(ctx, phys);
+	const u64 *t = table(e, phys);
+	for (int i = 0; i < EPT_ENTRIES; i++) {
+		u64 ent = t[i], gpa = base + (u64)i * LEVEL_SIZE(level);
+		if (!(ent & EPT_RWX))
+			continue;
+		if (level == 1 || (ent & EPT_LARGE)) {
+			if (leaf)
+				leaf(ctx, gpa, ent & EPT_ADDR_MASK & ~(LEVEL_SIZE(level) - 1), LEVEL_SIZE(level), ent & EPT_RWX);
+		} else {
+			walk_level(e, ent & EPT_ADDR_MASK, level - 1, gpa, tab, leaf, ctx);
+		}
+	}
+}
+
+void ept_walk(const struct ept *e, void (*tab)(void *ctx, u64 phys),
+	      void (*leaf)(void *ctx, u64 gpa, u64 hpa, u64 size, u64 perms), void *ctx)
+{
+	if (e->root)
+		walk_level(e, e->root, EPT_LEVELS, 0, tab, leaf, ctx);
 }
 
 static void free_level(struct ept *e, u64 phys, int level)

@@ -14,6 +14,9 @@
 #define EPT_RWX (EPT_R | EPT_W | EPT_X)
 #define EPT_MEMTYPE_SHIFT 3
 #define EPT_MEMTYPE_WB 6ULL
+#define EPT_MEMTYPE_UC 0ULL
+/* ept_map option (in perms, never stored as such): memory type UC instead of WB, for device MMIO. */
+#define EPT_MAP_UC BIT(32)
 #define EPT_LARGE BIT(7)
 #define EPT_ACCESSED BIT(8)
 #define EPT_DIRTY BIT(9)
@@ -50,8 +53,16 @@ int ept_init(struct ept *e, const struct ept_ops *ops, bool use_2m, bool use_1g)
 /* Maps [gpa, gpa+size) to [hpa, hpa+size) with rights perms (EPT_R/W/X). Everything must be
  * 4 KiB aligned and the range not yet mapped. 0, or -1 (bad arguments, overlap, no memory). */
 int ept_map(struct ept *e, u64 gpa, u64 hpa, u64 size, u64 perms);
+/* Removes every leaf inside [gpa, gpa+size) (4 KiB aligned); tables stay until ept_destroy. The
+ * caller runs INVEPT afterwards. 0, or -1 when a larger page straddles the range (nothing changed
+ * for that page). */
+int ept_unmap(struct ept *e, u64 gpa, u64 size);
 /* The host-physical address for gpa and its rights, or false if gpa is not mapped. */
 bool ept_translate(const struct ept *e, u64 gpa, u64 *hpa, u64 *perms);
+/* Calls table(ctx, phys) for every table frame (the root too) and leaf(ctx, gpa, hpa, size, perms) for
+ * every present leaf (4 KiB, 2 MiB or 1 GiB), in address order; either may be NULL. */
+void ept_walk(const struct ept *e, void (*table)(void *ctx, u64 phys),
+	      void (*leaf)(void *ctx, u64 gpa, u64 hpa, u64 size, u64 perms), void *ctx);
 /* Frees every table (the root too). The mapped frames themselves are the caller's. */
 void ept_destroy(struct ept *e);
 /* The EPT pointer for the VMCS: WB, 4 levels, A/D flags if ad. */

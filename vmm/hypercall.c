@@ -3,6 +3,7 @@
  * reads or writes through it; a bad one gets -HC_EFAULT and changes nothing. */
 #include "vm_exit.h"
 #include "hypercall_abi.h"
+#include "smm.h"
 #include "vuart.h"
 #include "../kernel/string.h"
 
@@ -52,7 +53,8 @@ enum exit_action exit_vmcall(struct vm *vm, const struct exit_info *x)
 		g->rax = hc_vm_name(vm, g->rdi, g->rsi);
 		break;
 	default:
-		g->rax = err(HC_ENOSYS);
+		if (!smm_hypercall(vm, g->rax, g)) /* the control hypercalls (vmm/smm_hc.c) */
+			g->rax = err(HC_ENOSYS);
 		break;
 	}
 	exit_skip(x);

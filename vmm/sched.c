@@ -4,6 +4,7 @@
  * that SSE registers are saved even for a guest that left XCR0 at 1. An incoming VM gets every XSAVE component restored (or reset
  * to its initial state), so no register state of another VM survives into it. */
 #include "sched.h"
+#include "smm.h"
 #include "exit_msr.h"
 #include "vm_exit.h"
 #include "vmcs_fields.h"
@@ -74,6 +75,7 @@ static void switch_to(u32 cpu, struct vm *vm)
 		}
 		restore_state(vm);
 		current[cpu] = vm;
+		smm_vm_scheduled(cpu, prev, vm); /* SMM hook: switch recorded, EPT and key context checked */
 	}
 	if (vmread(VMCS_PIN_CTLS) & PIN_PREEMPTION_TIMER)
 		vmwrite(VMCS_PREEMPTION_TIMER, vmcs_time_slice());

@@ -12,12 +12,13 @@ struct suite {
 static const struct suite suites[] = {
 	{"boot", selftest_boot},
 	{"panic", selftest_panic},
-	{"ir", selftest_ir},
-	{"tpm", selftest_tpm},
 	{"dma", selftest_dma},
+	{"ir", selftest_ir},
 	{"dma-bench", selftest_dma_bench},
 	{"nic-dma", selftest_nic_dma},
 	{"vm", selftest_vm},
+	{"smm", selftest_smm},
+	{"tpm", selftest_tpm},
 };
 
 void selftest_report(struct selftest_result *r, const char *name, bool ok, const char *why)

@@ -20,12 +20,13 @@ void selftest_boot(const struct kernel_ctx *k, struct selftest_result *r);
 void selftest_panic(const struct kernel_ctx *k, struct selftest_result *r);
 void selftest_tpm(const struct kernel_ctx *k, struct selftest_result *r);
 void selftest_dma(const struct kernel_ctx *k, struct selftest_result *r); /* vmm/selftest_dma.c */
+void selftest_ir(const struct kernel_ctx *k, struct selftest_result *r);  /* vmm/selftest_ir.c */
 void selftest_dma_bench(const struct kernel_ctx *k, struct selftest_result *r); /* vmm/selftest_dma_bench.c */
 void selftest_nic_dma(const struct kernel_ctx *k, struct selftest_result *r); /* vmm/selftest_dma_nic.c */
 /* `selftest = iommu` in moat.cfg: runs the NIC DMA check and prints the verdict line
  * "moat: iommu: self-test: PASS|FAIL..."; a failure also ends an emulator run with the fail code. */
 void selftest_iommu_boot(const struct kernel_ctx *k);
 void selftest_vm(const struct kernel_ctx *k, struct selftest_result *r);  /* vmm/selftest_vm.c */
-void selftest_ir(const struct kernel_ctx *k, struct selftest_result *r);  /* vmm/selftest_ir.c */
+void selftest_smm(const struct kernel_ctx *k, struct selftest_result *r); /* vmm/selftest_smm.c */
 
 #endif

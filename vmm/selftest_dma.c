@@ -125,6 +125,7 @@ static void take_back(u64 hpa, u64 pages, u16 owner)
 		return;
 	if (frame_owner_of(hpa) == owner) {
 		memset(ptr(hpa), 0, pages * PAGE_SIZE); /* scrubbed before it changes owner */
+		frame_owner_mark_scrubbed(hpa, pages, owner); /* its domain is gone, IOTLB invalidated */
 		frame_owner_release(hpa, pages, owner);
 	}
 	frame_free_contig(hpa, pages);

@@ -65,6 +65,7 @@ void selftest_dma_bench(const struct kernel_ctx *k __unused, struct selftest_res
 
 	domain_destroy(d);
 	memset((void *)(uintptr_t)chunk, 0, CHUNK);
+	frame_owner_mark_scrubbed(chunk, CHUNK_PAGES, BENCH_OWNER); /* domain gone, IOTLB invalidated */
 	frame_owner_release(chunk, CHUNK_PAGES, BENCH_OWNER);
 	frame_free_contig(chunk, CHUNK_PAGES);
 	selftest_report(r, "dma-bench", !why, why);

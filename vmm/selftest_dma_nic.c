@@ -142,6 +142,7 @@ static void teardown(struct nic_ctx *c)
 	domain_destroy(c->dom);
 	if (c->hpa && frame_owner_of(c->hpa) == NET_OWNER) {
 		memset((void *)(uintptr_t)c->hpa, 0, NET_PAGES * PAGE_SIZE);
+		frame_owner_mark_scrubbed(c->hpa, NET_PAGES, NET_OWNER); /* domain gone, IOTLB invalidated */
 		frame_owner_release(c->hpa, NET_PAGES, NET_OWNER);
 	}
 	if (c->hpa)

@@ -162,6 +162,7 @@ static void teardown(struct ir_ctx *c)
 	domain_destroy(c->dom);
 	if (c->page) {
 		memset((void *)(uintptr_t)c->page, 0, PAGE_SIZE);
+		frame_owner_mark_scrubbed(c->page, 1, OWNER_IR); /* its domain is gone, IOTLB invalidated */
 		if (frame_owner_release(c->page, 1, OWNER_IR) == 0)
 			frame_free(c->page);
 	}

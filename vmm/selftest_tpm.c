@@ -80,14 +80,19 @@ static void test_keys_and_export(const struct kernel_ctx *k, struct selftest_res
 	for (u32 i = 0; i < sizeof(page); i++)
 		page[i] = (u8)(i * 7);
 	memcpy(copy, page, sizeof(page));
-	export_begin(&x, a, salt);
-	u64 blk = export_seal_block(&x, copy, sizeof(copy), tag);
+	static const char aad[] = "header";
+	export_begin(&x, a, salt, 1, 1);
+	export_seal_block(&x, 0, aad, sizeof(aad), copy, sizeof(copy), tag);
 	ok &= memcmp(copy, page, sizeof(page)) != 0;
 	copy[100] ^= 1;
-	ok &= export_open_block(&x, blk, copy, sizeof(copy), tag) == -1;
+	ok &= export_open_block(&x, 0, aad, sizeof(aad), copy, sizeof(copy), tag) == -1;
 	memcpy(copy, page, sizeof(page));
-	blk = export_seal_block(&x, copy, sizeof(copy), tag);
-	ok &= export_open_block(&x, blk, copy, sizeof(copy), tag) == 0 && memcmp(copy, page, sizeof(page)) == 0;
+	export_seal_block(&x, 1, aad, sizeof(aad), copy, sizeof(copy), tag);
+	ok &= export_open_block(&x, 0, aad, sizeof(aad), copy, sizeof(copy), tag) == -1; /* wrong page index */
+	memcpy(copy, page, sizeof(page));
+	export_seal_block(&x, 1, aad, sizeof(aad), copy, sizeof(copy), tag);
+	ok &= export_open_block(&x, 1, aad, sizeof(aad), copy, sizeof(copy), tag) == 0 &&
+	      memcmp(copy, page, sizeof(page)) == 0;
 	export_end(&x);
 	selftest_report(r, "keys-and-export", ok, "key table or export round trip wrong");
 }

@@ -2,9 +2,11 @@
  * (a guest that checks its RAM came zeroed, then dirties it all and stops itself with code 0,
  * such as guests/hello). Checks that the first run is clean, that destruction scrubs every
  * frame and releases it, that nothing leaks, that a live VM's frames cannot be given to
- * another owner, and that a VM created again in the same frames finds only zeros. */
+ * another owner, and that a VM created again in the same frames finds only zeros. The SMM invariant
+ * checker (smm_check.c) runs after every step: start, create, run and destroy, twice. */
 #include "selftest.h"
 #include "sched.h"
+#include "smm.h"
 #include "vm.h"
 #include "vms.h"
 #include "vmx_cpu.h"
@@ -18,6 +20,17 @@
 struct run_record {
 	u64 ram, pages;
 };
+
+/* The SMM invariant checker after every lifecycle step: its violations, and the first one. */
+static u32 invariant_violations;
+static char invariant_why[200];
+
+static void check_invariants(const char *step)
+{
+	char why[160];
+	if (smm_check(why, sizeof(why)) && !invariant_violations++)
+		snprintf(invariant_why, sizeof(invariant_why), "after %s: %s", step, why);
+}
 
 /* Creates VM 0 from the config, runs it to its end. false with why on any failure. */
 static bool life(const struct kernel_ctx *k, const struct vmx_caps *caps, struct run_record *rec, char *why,
@@ -39,7 +52,9 @@ static bool life(const struct kernel_ctx *k, const struct vmx_caps *caps, struct
 		snprintf(why, n, "a frame of a live VM was assigned to a second owner");
 		return false;
 	}
-	sched_run_this_cpu();
+	check_invariants("create");
+	sched_run_this_cpu(); /* runs it, then destroys it */
+	check_invariants("run and destroy");
 	if (vm->state != VM_STOPPED || !vm->stopped_itself || vm->stop_code != 0) {
 		snprintf(why, n, "the guest did not stop itself with code 0 (%s)", vm->stop_reason);
 		return false;
@@ -86,6 +101,7 @@ void selftest_vm(const struct kernel_ctx *k, struct selftest_result *r)
 		selftest_report(r, "vm-lifecycle", false, why);
 		return;
 	}
+	check_invariants("start");
 	u64 free_before = frame_free_count();
 	bool ok = life(k, caps, &first, why, sizeof(why));
 	selftest_report(r, "vm-first-run", ok, why);
@@ -103,4 +119,5 @@ void selftest_vm(const struct kernel_ctx *k, struct selftest_result *r)
 	snprintf(why, sizeof(why), "the new VM got none of the old frames: nothing proven");
 	selftest_report(r, "vm-recreated-same-frames", reused > 0, why);
 	selftest_report(r, "vm-second-destroy-scrubs", scrubbed(&second, why, sizeof(why)), why);
+	selftest_report(r, "vm-invariants-every-step", invariant_violations == 0, invariant_why);
 }

@@ -7,6 +7,7 @@
 #include "vm.h"
 #include "guest_boot.h"
 #include "hypercall_abi.h"
+#include "smm.h"
 #include "vmcs_init.h"
 #include "vmx_insn.h"
 #include "vuart.h"
@@ -82,6 +83,8 @@ static void release_all(struct vm *vm)
 	if (caps->vpid)
 		invvpid(caps->invvpid_single ? INVVPID_SINGLE_CONTEXT : INVVPID_ALL_CONTEXT, vm->vpid);
 	if (vm->ram_hpa) {
+		/* zeroed, INVEPT and INVVPID completed (synchronous): on record before the frames go back */
+		frame_owner_mark_scrubbed(vm->ram_hpa, ram_pages(vm), vm->owner);
 		if (frame_owner_release(vm->ram_hpa, ram_pages(vm), vm->owner) == 0)
 			frame_free_contig(vm->ram_hpa, ram_pages(vm));
 		else
@@ -165,20 +168,59 @@ static int alloc_vcpu(struct vm *vm, char *why, size_t n)
 	return 0;
 }
 
-int vm_create(u32 id, const struct cfg_vm *cv, const struct boot_file *f, const struct vmx_caps *c, u32 cpu,
-	      char *why, size_t n)
+static struct vm *vm_reset(u32 id, const char *name, u32 cpu)
 {
-	caps = c;
 	struct vm *vm = &vm_table[id];
-	struct guest_image img;
-	struct guest_entry entry;
-
 	memset(vm, 0, sizeof(*vm));
-	strlcpy(vm->name, cv->name, sizeof(vm->name));
+	strlcpy(vm->name, name, sizeof(vm->name));
 	vm->id = id;
 	vm->owner = (u16)(OWNER_VM_FIRST + id);
 	vm->vpid = (u16)(id + 1);
 	vm->cpu = cpu;
+	return vm;
+}
+
+/* Everything after the RAM is taken and loaded: EPT, vCPU, boot area and VMCS. */
+static int finish(struct vm *vm, const struct guest_image *img, enum vm_mode mode, char *why, size_t n)
+{
+	struct guest_entry entry;
+	if (map_ram(vm, why, n) || alloc_vcpu(vm, why, n))
+		return -1;
+	guest_boot_prepare(vm, img, mode, &entry);
+	vm->vcpu.regs.rdi = entry.rdi;
+	vm->vcpu.regs.rsi = entry.rsi;
+	if (vmcs_init(vm, caps, &entry, why, n) != 0)
+		return -1;
+	vmclear(vm->vcpu.vmcs); /* its CPU loads it on first entry */
+	return 0;
+}
+
+int vm_create_blank(u32 id, const char *name, u64 memory, enum vm_mode mode, const struct vmx_caps *c, u32 cpu,
+		    char *why, size_t n)
+{
+	caps = c;
+	struct vm *vm = vm_reset(id, name, cpu);
+	struct guest_image img;
+	memset(&img, 0, sizeof(img));
+	if (memory <= guest_boot_area_size(mode, memory)) {
+		snprintf(why, n, "%llu KiB of memory is too small", memory / KiB(1));
+		return -1;
+	}
+	if (take_ram(vm, memory, why, n) || finish(vm, &img, mode, why, n)) {
+		release_all(vm);
+		vm->state = VM_FREE;
+		return -1;
+	}
+	vm->state = VM_PAUSED;
+	return 0;
+}
+
+int vm_create(u32 id, const struct cfg_vm *cv, const struct boot_file *f, const struct vmx_caps *c, u32 cpu,
+	      char *why, size_t n)
+{
+	caps = c;
+	struct vm *vm = vm_reset(id, cv->name, cpu);
+	struct guest_image img;
 	char perr[120];
 	if (guest_image_parse((const u8 *)(uintptr_t)f->addr, f->size, MOAT_FLAT_LOAD_GPA, &img, perr,
 			      sizeof(perr)) != 0) {
@@ -192,19 +234,34 @@ int vm_create(u32 id, const struct cfg_vm *cv, const struct boot_file *f, const 
 		return -1;
 	}
 	if (take_ram(vm, cv->memory, why, n) || load_image(vm, &img, f, cv->memory - area, why, n) ||
-	    map_ram(vm, why, n) || alloc_vcpu(vm, why, n))
+	    finish(vm, &img, mode, why, n) ||
+	    smm_vm_created(vm, cv->control, f, why, n))
 		goto fail;
-	guest_boot_prepare(vm, &img, mode, &entry);
-	vm->vcpu.regs.rdi = entry.rdi;
-	vm->vcpu.regs.rsi = entry.rsi;
-	if (vmcs_init(vm, caps, &entry, why, n) != 0)
-		goto fail;
-	vmclear(vm->vcpu.vmcs); /* its CPU loads it on first entry */
 	vm->state = VM_RUNNABLE;
 	char sub[CFG_NAME_MAX + 8];
 	snprintf(sub, sizeof(sub), "vm '%s'", vm->name);
 	pr_info(sub, "created: %s image %s, %u-bit entry at 0x%llx, %llu KiB of RAM at 0x%llx, cpu %u",
 		guest_image_kind_name(img.kind), f->name, (u32)mode, img.entry, vm->ram_size / KiB(1), vm->ram_hpa, cpu);
+	return 0;
+fail:
+	release_all(vm);
+	vm->state = VM_FREE;
+	return -1;
+}
+
+int vm_create_loaded(u32 id, const struct cfg_vm *cv, const struct boot_file *f, const struct guest_entry *entry,
+		     vm_loader_fn load, void *ctx, const struct vmx_caps *c, u32 cpu, char *why, size_t n)
+{
+	caps = c;
+	struct vm *vm = vm_reset(id, cv->name, cpu);
+	vm->mode = entry->mode;
+	if (take_ram(vm, cv->memory, why, n) || load(vm, ctx, why, n) || map_ram(vm, why, n) ||
+	    alloc_vcpu(vm, why, n) || vmcs_init(vm, caps, entry, why, n))
+		goto fail;
+	vmclear(vm->vcpu.vmcs); /* its CPU loads it on first entry */
+	if (smm_vm_created(vm, cv->control, f, why, n))
+		goto fail;
+	vm->state = VM_RUNNABLE;
 	return 0;
 fail:
 	release_all(vm);
@@ -227,8 +284,10 @@ void vm_destroy(struct vm *vm)
 	char sub[CFG_NAME_MAX + 8];
 	snprintf(sub, sizeof(sub), "vm '%s'", vm->name);
 	pr_info(sub, "stopped: %s", vm->stop_reason[0] ? vm->stop_reason : "no reason recorded");
+	u64 hpa = vm->ram_hpa;
 	release_all(vm);
 	vm->state = VM_STOPPED;
+	smm_vm_destroyed(vm, hpa, vm->ram_size / PAGE_SIZE);
 	pr_debug(sub, "%llu KiB scrubbed, translations invalidated, frames released (%llu exits)", kib,
 		 vm->vcpu.exits);
 }

@@ -14,7 +14,10 @@
 #define VUART_LINE_MAX 160
 #define VM_REASON_MAX 200
 
-enum vm_state { VM_FREE = 0, VM_RUNNABLE, VM_STOPPED };
+struct vplat;
+
+/* VM_PAUSED: alive but not scheduled (a control VM paused it, or a restore is filling it in). */
+enum vm_state { VM_FREE = 0, VM_RUNNABLE, VM_STOPPED, VM_PAUSED };
 enum vm_mode { VM_MODE_REAL16 = 16, VM_MODE_PROT32 = 32, VM_MODE_LONG64 = 64 };
 
 /* Saved by vmm/vmx_entry.asm; the offsets are fixed there. */
@@ -25,7 +28,7 @@ struct guest_regs {
 };
 
 struct vuart {
-	u8 ier, lcr, mcr, scr, dll, dlm;
+	u8 ier, lcr, mcr, scr, dll, dlm, fcr;
 	u32 len;
 	char line[VUART_LINE_MAX];
 };
@@ -60,6 +63,7 @@ struct vm {
 	char stop_reason[VM_REASON_MAX];
 	bool stopped_itself; /* HC_STOP, with stop_code */
 	s64 stop_code;
+	struct vplat *plat;  /* a Linux VM's PC platform (vmm/vplat.h: LAPIC, ACPI, UART input); else NULL */
 };
 
 extern struct vm vm_table[VM_MAX];
@@ -72,6 +76,17 @@ void vmm_page_free(u64 phys);
  * VMCS. 0, or -1 with the reason in why (nothing is left allocated). */
 int vm_create(u32 id, const struct cfg_vm *cv, const struct boot_file *image, const struct vmx_caps *caps,
 	      u32 cpu, char *why, size_t why_size);
+/* An empty VM for a restore (vmm/smm_image.c): RAM (owned, zeroed), EPT and a VMCS for mode, no image;
+ * it is left VM_PAUSED until the restore has filled its memory and vCPU state. 0, or -1 with why. */
+int vm_create_blank(u32 id, const char *name, u64 memory, enum vm_mode mode, const struct vmx_caps *caps, u32 cpu,
+		    char *why, size_t why_size);
+/* A VM whose memory a loader fills (vmm/vm_linux.c): RAM (owned, zeroed), then load() writes into it
+ * (and may set vm->plat), then EPT, vCPU and a VMCS that starts at *entry; f is the file measured as
+ * its image. 0, or -1 with why (nothing is left allocated). */
+struct guest_entry;
+typedef int (*vm_loader_fn)(struct vm *vm, void *ctx, char *why, size_t why_size);
+int vm_create_loaded(u32 id, const struct cfg_vm *cv, const struct boot_file *f, const struct guest_entry *entry,
+		     vm_loader_fn load, void *ctx, const struct vmx_caps *caps, u32 cpu, char *why, size_t why_size);
 /* Records why the VM ends; the scheduler then destroys it. */
 void vm_set_stopped(struct vm *vm, const char *fmt, ...) __printf(2, 3);
 /* Reports "moat: vm 'name': stopped: <reason>", then scrubs its RAM, INVEPT/INVVPID, releases

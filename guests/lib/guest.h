@@ -52,6 +52,14 @@ static inline s64 hypercall(u64 nr, u64 a, u64 b)
 	return r;
 }
 
+/* The same with all four argument registers (RDI, RSI, RDX, RCX). */
+static inline s64 hypercall4(u64 nr, u64 a, u64 b, u64 c, u64 d)
+{
+	s64 r;
+	__asm__ volatile("vmcall" : "=a"(r) : "a"(nr), "D"(a), "S"(b), "d"(c), "c"(d) : "memory");
+	return r;
+}
+
 void uart_putc(char c);
 void uart_puts(const char *s);
 /* %s %c %d %u %x %llu %lld %llx %p, with an optional 0-padded width for numbers. */

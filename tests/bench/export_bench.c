@@ -27,14 +27,14 @@ int main(void)
 	memset(key, 0x5a, sizeof(key));
 	memset(salt, 0xa5, sizeof(salt));
 	memset(buf, 1, sizeof(buf));
-	export_begin(&x, key, salt);
+	export_begin(&x, key, salt, 1, 1);
 	for (int i = 0; i < 1000; i++) /* warm up */
-		export_seal_block(&x, buf, sizeof(buf), tag);
+		export_seal_block(&x, (unsigned)i, NULL, 0, buf, sizeof(buf), tag);
 	unsigned long long blocks = 0;
 	double t0 = now(), t;
 	do {
 		for (int i = 0; i < 256; i++)
-			export_seal_block(&x, buf, sizeof(buf), tag);
+			export_seal_block(&x, (unsigned)i, NULL, 0, buf, sizeof(buf), tag);
 		blocks += 256;
 		t = now();
 	} while (t - t0 < SECONDS);

@@ -460,6 +460,19 @@ static void config_vm_cpu_and_entry(void)
 	CHECK_EQ(C.vms[0].entry, CFG_ENTRY_AUTO);
 }
 
+/* control = yes marks the VM that may pause, export, restore and destroy others (vmm/smm_hc.c). */
+static void config_vm_control(void)
+{
+	CHECK_EQ(parse(VM_A), 0);
+	CHECK(!C.vms[0].control);
+	CHECK_EQ(parse(VM_A "control = yes\n"), 0);
+	CHECK(C.vms[0].control);
+	CHECK_EQ(parse(VM_A "control = no\n"), 0);
+	CHECK(!C.vms[0].control);
+	EXPECT_ERR(VM_A "control = maybe\n", "moat.cfg:4: key 'control' in [vm a]: 'maybe' is not one of yes, no");
+	EXPECT_ERR("[moat]\ncontrol = yes\n", "moat.cfg:2: key 'control' in [moat]: unknown key");
+}
+
 static void config_err_cpu_and_entry(void)
 {
 	EXPECT_ERR(VM_A "cpu = 64\n", "moat.cfg:4: key 'cpu' in [vm a]: '64' is not a CPU number (0 to 63)");
@@ -502,6 +515,7 @@ static const struct unit_test tests[] = {
     UNIT_TEST(config_err_small_buffer),
     UNIT_TEST(config_vm_cpu_and_entry),
     UNIT_TEST(config_err_cpu_and_entry),
+    UNIT_TEST(config_vm_control),
     UNIT_TEST(config_tpm_required),
 };
 

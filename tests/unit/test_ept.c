@@ -179,9 +179,47 @@ static void ept_pointer_format(void)
 	free(f);
 }
 
+struct walk_seen {
+	u32 tables, leaves;
+	u64 bytes, first_gpa, last_gpa, last_hpa, last_perms;
+};
+
+static void seen_table(void *ctx, u64 phys __attribute__((unused))) { ((struct walk_seen *)ctx)->tables++; }
+static void seen_leaf(void *ctx, u64 gpa, u64 hpa, u64 size, u64 perms)
+{
+	struct walk_seen *w = ctx;
+	if (!w->leaves++)
+		w->first_gpa = gpa;
+	w->bytes += size;
+	w->last_gpa = gpa;
+	w->last_hpa = hpa;
+	w->last_perms = perms;
+}
+
+/* ept_walk (the SMM checker's view): every table once, every leaf with its size and rights. */
+static void ept_walk_sees_every_table_and_leaf(void)
+{
+	struct fake *f = new_fake();
+	struct ept e;
+	struct walk_seen w = {0};
+	setup(&e, f, true, false);
+	CHECK_EQ(ept_map(&e, 0, 0x200000, MiB(2), EPT_RWX), 0);          /* one 2 MiB leaf */
+	CHECK_EQ(ept_map(&e, GiB(1), 0x7000, 3 * PAGE_SIZE, EPT_R), 0); /* three 4 KiB leaves */
+	ept_walk(&e, seen_table, seen_leaf, &w);
+	CHECK_EQ(w.tables, e.tables);
+	CHECK_EQ(w.leaves, 4);
+	CHECK_EQ(w.bytes, MiB(2) + 3 * PAGE_SIZE);
+	CHECK_EQ(w.first_gpa, 0);
+	CHECK_EQ(w.last_gpa, GiB(1) + 2 * PAGE_SIZE);
+	CHECK_EQ(w.last_hpa, 0x9000);
+	CHECK_EQ(w.last_perms, EPT_R);
+	ept_destroy(&e);
+	free(f);
+}
+
 static const struct unit_test ept_tests[] = {
 	UNIT_TEST(ept_2m_pages_for_aligned_ram), UNIT_TEST(ept_4k_pages_when_unaligned_or_unsupported),
 	UNIT_TEST(ept_1g_pages), UNIT_TEST(ept_refuses_bad_arguments_and_overlap),
-	UNIT_TEST(ept_out_of_table_memory), UNIT_TEST(ept_pointer_format),
+	UNIT_TEST(ept_out_of_table_memory), UNIT_TEST(ept_pointer_format), UNIT_TEST(ept_walk_sees_every_table_and_leaf),
 };
 UNIT_SUITE(ept_suite, ept_tests);

@@ -143,7 +143,20 @@ static void ownership(void)
 	/* release by the wrong owner: refused */
 	CHECK_EQ(frame_owner_release(a, 16, OWNER_VM_FIRST + 1), -1);
 	CHECK_EQ(frame_owner_count(OWNER_VM_FIRST), 16);
+	/* a VM's frames go back only once scrubbing and invalidation are on record */
+	CHECK_EQ(frame_owner_release(a, 16, OWNER_VM_FIRST), -1);
+	CHECK_EQ(frame_owner_mark_scrubbed(a, 16, OWNER_VM_FIRST + 1), -1);
+	CHECK_EQ(frame_owner_mark_scrubbed(a, 8, OWNER_VM_FIRST), 0);
+	CHECK_EQ(frame_owner_release(a, 16, OWNER_VM_FIRST), -1);
+	CHECK_EQ(frame_owner_count(OWNER_VM_FIRST), 16);
+	CHECK_EQ(frame_owner_mark_scrubbed(a, 16, OWNER_VM_FIRST), 0);
 	CHECK_EQ(frame_owner_release(a, 16, OWNER_VM_FIRST), 0);
+	CHECK(records[a / 4096].flags & FRAME_REC_SCRUBBED);
+	/* a new owner starts without the mark */
+	CHECK_EQ(frame_owner_assign(a, 1, OWNER_VM_FIRST + 2, FRAME_R), 0);
+	CHECK(!(records[a / 4096].flags & FRAME_REC_SCRUBBED));
+	CHECK_EQ(frame_owner_mark_scrubbed(a, 1, OWNER_VM_FIRST + 2), 0);
+	CHECK_EQ(frame_owner_release(a, 1, OWNER_VM_FIRST + 2), 0);
 	CHECK_EQ(frame_owner_count(OWNER_VM_FIRST), 0);
 	/* out of range or unaligned */
 	CHECK_EQ(frame_owner_assign(4095ULL * 4096, 2, OWNER_VM_FIRST, FRAME_R), -1);
