@@ -6,6 +6,7 @@
 #include "string.h"
 
 static u64 *bitmap;
+static u64 bitmap_base, bitmap_npages;
 static u64 max_pfn;     /* frames covered by the bitmap */
 static u64 free_frames; /* bits clear */
 static u64 managed;     /* frames ever added as free */
@@ -68,6 +69,8 @@ int frame_alloc_init(const struct boot_mem_region *mem, u32 n)
 		return -1;
 	}
 	u64 bitmap_phys = largest->base;
+	bitmap_base = bitmap_phys;
+	bitmap_npages = bitmap_pages;
 	bitmap = to_ptr(bitmap_phys);
 	memset(bitmap, 0xff, words * 8);
 	for (u32 i = 0; i < n; i++)
@@ -154,6 +157,12 @@ u64 frame_free_count(void) { return free_frames; }
 u64 frame_used_count(void) { return managed - free_frames; }
 u64 frame_ram_bytes(void) { return ram_bytes; }
 u64 frame_alloc_max_phys(void) { return max_pfn * PAGE_SIZE; }
+
+void frame_alloc_bitmap(u64 *phys, u64 *pages)
+{
+	*phys = bitmap_base;
+	*pages = bitmap ? bitmap_npages : 0;
+}
 
 bool frame_is_allocated(u64 phys)
 {

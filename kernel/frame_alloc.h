@@ -31,6 +31,8 @@ u64 frame_used_count(void);
 /* RAM the firmware reported (all RAM types, including what firmware and Moat hold). */
 u64 frame_ram_bytes(void);
 bool frame_is_allocated(u64 phys);
+/* Where the allocator keeps its own bitmap (pages 0 before init). */
+void frame_alloc_bitmap(u64 *phys, u64 *pages);
 /* End of the highest RAM frame the allocator can ever hand out. */
 u64 frame_alloc_max_phys(void);
 

@@ -10,6 +10,7 @@
 #include "idt.h"
 #include "log.h"
 #include "machine_exit.h"
+#include "moat_frames.h"
 #include "paging.h"
 #include "panic.h"
 #include "percpu.h"
@@ -79,6 +80,7 @@ static __noreturn void kernel_start(struct boot_info *bi)
 	frame_alloc_add_type(bi->mem, bi->nmem, BOOT_MEM_BOOT_SERVICES);
 	if (frame_owner_init(frame_alloc_max_phys()) != 0)
 		panic("out of memory for the frame ownership table");
+	moat_frames_record_early();
 	for (u32 i = 0; i < bi->nmem; i++)
 		if (bi->mem[i].type == BOOT_MEM_MOAT && bi->mem[i].base + bi->mem[i].pages * PAGE_SIZE <= frame_alloc_max_phys())
 			frame_owner_assign(bi->mem[i].base, bi->mem[i].pages, OWNER_MOAT, FRAME_R | FRAME_W | FRAME_X);

@@ -4,6 +4,7 @@
 #include "cpu.h"
 #include "frame_alloc.h"
 #include "log.h"
+#include "moat_frames.h"
 #include "string.h"
 
 #define ENTRIES 512
@@ -26,7 +27,7 @@ static u64 *table_at(u64 entry) { return (u64 *)(uintptr_t)(entry & PTE_ADDR_MAS
 
 static u64 *new_table(void)
 {
-	u64 f = frame_alloc();
+	u64 f = moat_frames_alloc(1, 1, 0);
 	if (!f)
 		return NULL;
 	memset((void *)(uintptr_t)f, 0, PAGE_SIZE);
@@ -244,4 +245,24 @@ u64 paging_lookup(u64 va, u64 *page_size)
 	e = table_at(e)[(va >> 12) & 511];
 	*page_size = PAGE_SIZE;
 	return (e & PTE_P) ? e : 0;
+}
+
+void paging_for_each_table(void (*fn)(u64 phys))
+{
+	fn((u64)(uintptr_t)root);
+	for (int i = 0; i < ENTRIES; i++) {
+		if (!(root[i] & PTE_P))
+			continue;
+		u64 *pdpt = table_at(root[i]);
+		fn((u64)(uintptr_t)pdpt);
+		for (int j = 0; j < ENTRIES; j++) {
+			if (!(pdpt[j] & PTE_P) || (pdpt[j] & PTE_PS))
+				continue;
+			u64 *pd = table_at(pdpt[j]);
+			fn((u64)(uintptr_t)pd);
+			for (int k = 0; k < ENTRIES; k++)
+				if ((pd[k] & PTE_P) && !(pd[k] & PTE_PS))
+					fn(pd[k] & PTE_ADDR_MASK);
+		}
+	}
 }

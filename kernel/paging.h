@@ -28,6 +28,8 @@ u64 paging_root(void);
 int paging_set_page(u64 virt, u64 flags);
 /* Maps [phys, phys+size) uncached and NX (for MMIO above 4 GiB). */
 int paging_map_mmio(u64 phys, u64 size);
+/* Calls fn for every page-table frame (the root too). */
+void paging_for_each_table(void (*fn)(u64 phys));
 /* The effective leaf entry for virt (0 if not present), and its size in *page_size. */
 u64 paging_lookup(u64 virt, u64 *page_size);
 

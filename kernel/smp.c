@@ -5,6 +5,8 @@
 #include "cpu.h"
 #include "cpu_work.h"
 #include "frame_alloc.h"
+#include "frame_owner.h"
+#include "moat_frames.h"
 #include "idt.h"
 #include "log.h"
 #include "paging.h"
@@ -30,10 +32,11 @@ void cpu_setup_features(void)
 /* A stack of `pages` with an unmapped guard page below it; returns its top, 0 on failure. */
 static u64 alloc_guarded_stack(u64 pages)
 {
-	u64 base = frame_alloc_contig(pages + 1, 1, 0);
+	u64 base = moat_frames_alloc(pages + 1, 1, 0);
 	if (!base)
 		return 0;
 	if (paging_set_page(base, 0) != 0) {
+		frame_owner_release(base, pages + 1, OWNER_MOAT);
 		frame_free_contig(base, pages + 1);
 		return 0;
 	}
