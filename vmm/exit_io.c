@@ -3,6 +3,7 @@
  * is dropped. String I/O (INS/OUTS) is not emulated: the VM is stopped with a report. */
 #include "vm_exit.h"
 #include "vuart.h"
+#include "vpci.h"
 
 #define IO_SIZE_MASK 7
 #define IO_IN BIT(3)
@@ -22,6 +23,12 @@ enum exit_action exit_io(struct vm *vm, const struct exit_info *x)
 
 	if (x->qual & IO_STRING)
 		return exit_stop(vm, "string I/O (INS/OUTS) on port 0x%x at RIP 0x%llx is not supported", port, x->rip);
+	u32 pv = (u32)g->rax;
+	if (vpci_io(vm, port, size, x->qual & IO_IN, &pv)) { /* CF8/CFC of a VM with devices (vpci.c) */
+		if (x->qual & IO_IN)
+			g->rax = size == 4 ? pv : (g->rax & ~((1ULL << (size * BYTE_BITS)) - 1)) | pv;
+		return exit_skip(x);
+	}
 	if (x->qual & IO_IN) {
 		u64 v = 0;
 		for (u32 i = 0; i < size; i++) {

@@ -3,6 +3,7 @@
  * reads or writes through it; a bad one gets -HC_EFAULT and changes nothing. */
 #include "vm_exit.h"
 #include "hypercall_abi.h"
+#include "assign.h"
 #include "smm.h"
 #include "vuart.h"
 #include "../kernel/string.h"
@@ -51,6 +52,9 @@ enum exit_action exit_vmcall(struct vm *vm, const struct exit_info *x)
 		return exit_stop(vm, "stopped itself (code %lld)", (s64)g->rdi);
 	case HC_VM_NAME:
 		g->rax = hc_vm_name(vm, g->rdi, g->rsi);
+		break;
+	case HC_DMA_BASE:
+		g->rax = (u64)assign_dma_base(vm);
 		break;
 	default:
 		if (!smm_hypercall(vm, g->rax, g)) /* the control hypercalls (vmm/smm_hc.c) */

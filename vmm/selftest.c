@@ -12,6 +12,7 @@ struct suite {
 static const struct suite suites[] = {
 	{"boot", selftest_boot},
 	{"panic", selftest_panic},
+	{"assign", selftest_assign},
 	{"dma", selftest_dma},
 	{"ir", selftest_ir},
 	{"dma-bench", selftest_dma_bench},

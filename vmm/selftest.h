@@ -18,6 +18,7 @@ void selftest_run(const struct kernel_ctx *k, struct selftest_result *r);
 /* The suites. */
 void selftest_boot(const struct kernel_ctx *k, struct selftest_result *r);
 void selftest_panic(const struct kernel_ctx *k, struct selftest_result *r);
+void selftest_assign(const struct kernel_ctx *k, struct selftest_result *r); /* vmm/selftest_assign.c */
 void selftest_tpm(const struct kernel_ctx *k, struct selftest_result *r);
 void selftest_dma(const struct kernel_ctx *k, struct selftest_result *r); /* vmm/selftest_dma.c */
 void selftest_ir(const struct kernel_ctx *k, struct selftest_result *r);  /* vmm/selftest_ir.c */

@@ -5,6 +5,7 @@
  * both synchronous), and only then released and freed. */
 #include <stdarg.h>
 #include "vm.h"
+#include "assign.h"
 #include "guest_boot.h"
 #include "hypercall_abi.h"
 #include "smm.h"
@@ -72,6 +73,7 @@ static u64 ram_pages(const struct vm *vm) { return vm->ram_size / PAGE_SIZE; }
 /* Everything vm_create may have taken, given back in the safe order. */
 static void release_all(struct vm *vm)
 {
+	assign_vm_stop(vm); /* devices: no bus mastering, blocking domain, reset: before any scrub */
 	if (vm->vcpu.vmcs) {
 		vmclear(vm->vcpu.vmcs);
 		vmm_page_free(vm->vcpu.vmcs);
@@ -234,7 +236,7 @@ int vm_create(u32 id, const struct cfg_vm *cv, const struct boot_file *f, const 
 		return -1;
 	}
 	if (take_ram(vm, cv->memory, why, n) || load_image(vm, &img, f, cv->memory - area, why, n) ||
-	    finish(vm, &img, mode, why, n) ||
+	    finish(vm, &img, mode, why, n) || assign_vm_start(vm, cv, why, n) ||
 	    smm_vm_created(vm, cv->control, f, why, n))
 		goto fail;
 	vm->state = VM_RUNNABLE;
@@ -259,7 +261,7 @@ int vm_create_loaded(u32 id, const struct cfg_vm *cv, const struct boot_file *f,
 	    alloc_vcpu(vm, why, n) || vmcs_init(vm, caps, entry, why, n))
 		goto fail;
 	vmclear(vm->vcpu.vmcs); /* its CPU loads it on first entry */
-	if (smm_vm_created(vm, cv->control, f, why, n))
+	if (assign_vm_start(vm, cv, why, n) || smm_vm_created(vm, cv->control, f, why, n))
 		goto fail;
 	vm->state = VM_RUNNABLE;
 	return 0;

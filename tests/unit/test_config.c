@@ -473,6 +473,21 @@ static void config_vm_control(void)
 	EXPECT_ERR("[moat]\ncontrol = yes\n", "moat.cfg:2: key 'control' in [moat]: unknown key");
 }
 
+/* dma = protected|unprotected-identity and rmrr = refuse|accept (vmm/assign.c, issue 8). */
+static void config_vm_dma_and_rmrr(void)
+{
+	CHECK_EQ(parse(VM_A "devices = 00:02.0\n"), 0);
+	CHECK_EQ(C.vms[0].dma, CFG_DMA_PROTECTED);
+	CHECK(!C.vms[0].rmrr_accept);
+	CHECK_EQ(parse(VM_A "dma = unprotected-identity\nrmrr = accept\n"), 0);
+	CHECK_EQ(C.vms[0].dma, CFG_DMA_UNPROTECTED_IDENTITY);
+	CHECK(C.vms[0].rmrr_accept);
+	EXPECT_ERR(VM_A "dma = identity\n",
+		   "moat.cfg:4: key 'dma' in [vm a]: 'identity' is not one of protected, unprotected-identity");
+	EXPECT_ERR(VM_A "rmrr = yes\n", "moat.cfg:4: key 'rmrr' in [vm a]: 'yes' is not one of refuse, accept");
+	EXPECT_ERR("[moat]\ndma = protected\n", "moat.cfg:2: key 'dma' in [moat]: unknown key");
+}
+
 static void config_err_cpu_and_entry(void)
 {
 	EXPECT_ERR(VM_A "cpu = 64\n", "moat.cfg:4: key 'cpu' in [vm a]: '64' is not a CPU number (0 to 63)");
@@ -485,6 +500,7 @@ static void config_err_cpu_and_entry(void)
 
 static const struct unit_test tests[] = {
     UNIT_TEST(config_good_all_keys),
+    UNIT_TEST(config_vm_dma_and_rmrr),
     UNIT_TEST(config_cpu_discovery),
     UNIT_TEST(config_selftest_iommu),
     UNIT_TEST(config_defaults_and_empty),

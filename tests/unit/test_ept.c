@@ -179,6 +179,30 @@ static void ept_pointer_format(void)
 	free(f);
 }
 
+/* ept_unmap (BAR moves, vmm/vpci_bar.c): whole leaves only; EPT_MAP_UC gives memory type UC. */
+static void ept_unmap_and_uncached(void)
+{
+	struct fake *f = new_fake();
+	struct ept e;
+	u64 hpa, perms;
+	setup(&e, f, true, true);
+	CHECK_EQ(ept_map(&e, GiB(3), 0xfebc0000ULL, KiB(128), EPT_R | EPT_W | EPT_MAP_UC), 0);
+	CHECK(ept_translate(&e, GiB(3) + 0x1004, &hpa, &perms));
+	CHECK_EQ(hpa, 0xfebc1004ULL);
+	CHECK_EQ(perms, EPT_R | EPT_W);
+	CHECK_EQ(ept_unmap(&e, GiB(3), KiB(128)), 0);
+	CHECK(!ept_translate(&e, GiB(3), &hpa, &perms));
+	CHECK_EQ(ept_map(&e, GiB(3), 0xfebc0000ULL, KiB(128), EPT_R | EPT_W), 0); /* the slot is free again */
+	CHECK_EQ(ept_map(&e, 0, MiB(2), MiB(4), EPT_RWX), 0);                 /* two 2 MiB pages */
+	CHECK_EQ(ept_unmap(&e, KiB(4), KiB(4)), -1);                          /* inside a 2 MiB page */
+	CHECK(ept_translate(&e, KiB(4), &hpa, &perms));
+	CHECK_EQ(ept_unmap(&e, 0, MiB(4)), 0);
+	CHECK(!ept_translate(&e, MiB(3), &hpa, &perms));
+	CHECK_EQ(ept_unmap(&e, KiB(1), KiB(4)), -1);                          /* unaligned */
+	ept_destroy(&e);
+	free(f);
+}
+
 struct walk_seen {
 	u32 tables, leaves;
 	u64 bytes, first_gpa, last_gpa, last_hpa, last_perms;
@@ -220,6 +244,7 @@ static void ept_walk_sees_every_table_and_leaf(void)
 static const struct unit_test ept_tests[] = {
 	UNIT_TEST(ept_2m_pages_for_aligned_ram), UNIT_TEST(ept_4k_pages_when_unaligned_or_unsupported),
 	UNIT_TEST(ept_1g_pages), UNIT_TEST(ept_refuses_bad_arguments_and_overlap),
-	UNIT_TEST(ept_out_of_table_memory), UNIT_TEST(ept_pointer_format), UNIT_TEST(ept_walk_sees_every_table_and_leaf),
+	UNIT_TEST(ept_out_of_table_memory), UNIT_TEST(ept_pointer_format),
+    UNIT_TEST(ept_unmap_and_uncached), UNIT_TEST(ept_walk_sees_every_table_and_leaf),
 };
 UNIT_SUITE(ept_suite, ept_tests);

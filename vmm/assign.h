@@ -1,0 +1,32 @@
+/* vmm/assign.h: giving a VM real PCI devices (issue 8, `devices = ...` in its config section). At VM
+ * creation every device is checked (it exists, is an endpoint Moat does not keep, is not another
+ * VM's, no RMRR names it, its DMA alias group is wholly this VM's, its BARs can be mapped, and its
+ * DMA can be confined: a DMA domain with interrupt remapping, or `dma = unprotected-identity` on a
+ * machine without VT-d); then it is reset, confined, and shown on the VM's virtual PCI bus (vpci.h).
+ * When the VM stops, before its frames are scrubbed, each device loses bus mastering, goes back to the
+ * blocking domain and is reset again. */
+#ifndef MOAT_ASSIGN_H
+#define MOAT_ASSIGN_H
+
+#include "vm.h"
+#include "../kernel/pci.h"
+
+/* Checks and assigns cv's devices to vm (its RAM and EPT exist). 0, or -1 with why =
+ * "device 0000:00:02.0: <reason>" and nothing left assigned. No devices: 0. */
+int assign_vm_start(struct vm *vm, const struct cfg_vm *cv, char *why, size_t n);
+/* Takes every device back (bus mastering off, blocking domain, reset); no-op without devices. */
+void assign_vm_stop(struct vm *vm);
+/* What HC_DMA_BASE returns: the offset from a guest-physical RAM address to the device address of the
+ * same byte (ram_hpa with dma = unprotected-identity, 0 with a DMA domain), or -HC_ENODEV. */
+s64 assign_dma_base(const struct vm *vm);
+
+/* dma = unprotected-identity (assign_identity.c): RAM also mapped at GPA = HPA (moved higher first when
+ * it sits below its own size). 0, or -1 with why. */
+int assign_identity_map(struct vm *vm, char *why, size_t n);
+
+/* Resets (assign_reset.c): the method a reset of a would use, NULL if none; assign_reset() runs it
+ * (saving and restoring the header, bus mastering left off) and returns what it did. */
+const char *assign_reset_method(const struct pci_addr *a);
+const char *assign_reset(const struct pci_addr *a);
+
+#endif

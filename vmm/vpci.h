@@ -1,0 +1,110 @@
+/* vmm/vpci.h: the virtual PCI bus of a VM with assigned devices (issue 8). The guest reaches it
+ * through the CF8/CFC ports (a guest without ACPI has no MCFG, so no ECAM window is offered); it
+ * holds only the VM's own devices. IDs, class and capabilities read through to the device; BARs,
+ * the command register, the interrupt line/pin and MSI are virtual (vpci.c, vpci_bar.c, vpci_msi.c).
+ * State lives here, per VM slot, so that struct vm needs no new fields. */
+#ifndef MOAT_VPCI_H
+#define MOAT_VPCI_H
+
+#include "vm.h"
+#include "../iommu/domain.h"
+#include "../iommu/irq_remap.h"
+
+#define VPCI_BARS 6
+#define VPCI_CF8_PORT 0xcf8
+#define VPCI_CFC_PORT 0xcfc
+#define VPCI_CFC_PORTS 4
+
+/* PCI header fields vpci virtualizes (kernel/pci.h has the common ones). */
+#define VPCI_BAR0 0x10
+#define VPCI_BAR_END 0x28
+#define VPCI_ROM 0x30
+#define VPCI_INT_LINE 0x3c
+#define VPCI_INT_PIN 0x3d
+#define VPCI_CFG_HDR_END 0x40
+
+enum vpci_bar_kind { VPCI_BAR_NONE = 0, VPCI_BAR_MEM32, VPCI_BAR_MEM64, VPCI_BAR_MEM64_HI, VPCI_BAR_IO };
+
+struct vpci_bar {
+	enum vpci_bar_kind kind;
+	u32 flags;	/* the low 4 bits the device reports (type, prefetchable) */
+	u64 hpa, size;	/* the real BAR: Moat keeps it where the firmware put it */
+	u64 gpa;	/* where the guest placed it (its BAR value, address bits) */
+	bool sizing;	/* the guest wrote all-ones: reads give the size mask */
+	bool mapped;	/* the EPT maps gpa -> hpa */
+	u64 mapped_gpa;
+};
+
+struct vpci_msi {
+	u8 cap;		   /* offset of the device's MSI capability, 0 if none */
+	bool is64, maskable;
+	u16 ctrl;	   /* the guest's view of Message Control */
+	u32 addr_lo, addr_hi, mask;
+	u16 data;
+	bool programmed;   /* Moat programmed the device (IRTE or host vector) */
+	struct irq_remap_vec irq;
+	u8 guest_vector;   /* what Moat injects for this device */
+};
+
+struct vpci_dev {
+	struct pci_addr host;
+	u8 vdev, vfn;	   /* its address on the VM's bus 0 */
+	u16 cmd;	   /* the guest's view of the command register */
+	u8 int_line;
+	u8 msix_cap;	   /* the device's MSI-X capability (hidden from the guest: not emulated yet) */
+	/* MSI-X table and PBA: BAR index (VPCI_BARS if none), offset, length; their pages are never
+	 * mapped for the guest, even when they share a page with other registers (an access exits). */
+	u8 msix_bir[2];
+	u64 msix_off[2], msix_len[2];
+	struct vpci_bar bar[VPCI_BARS];
+	struct vpci_msi msi;
+	u64 refused;	   /* guest writes refused (each reported once per kind) */
+};
+
+struct vpci_vm {
+	u32 ndevs;
+	struct vpci_dev devs[CFG_MAX_DEVICES];
+	u32 cf8;	   /* the address latch */
+	bool identity;	   /* dma = unprotected-identity: RAM aliased at GPA = HPA */
+	bool dma_ready;	   /* the domain (or the identity alias) is in place: bus mastering may go on */
+	struct iommu_domain *dom;
+	u64 cfg_exits;	   /* configuration accesses emulated */
+};
+
+extern struct vpci_vm vpci_vms[VM_MAX];
+
+static inline struct vpci_vm *vpci_of(const struct vm *vm) { return &vpci_vms[vm->id]; }
+
+/* Port I/O on CF8/CFC for a VM that has devices: true when handled (*val read or written). */
+bool vpci_io(struct vm *vm, u32 port, u32 size, bool in, u32 *val);
+/* One configuration access to the VM's virtual bus (off aligned to size). */
+u32 vpci_cfg_read(struct vm *vm, u8 bus, u8 dev, u8 fn, u16 off, u32 size);
+void vpci_cfg_write(struct vm *vm, u8 bus, u8 dev, u8 fn, u16 off, u32 size, u32 val);
+
+/* BARs (vpci_bar.c): reads the real BARs (sizing them with decoding off); 0 or -1 with why. */
+int vpci_bar_probe(struct vpci_dev *d, char *why, size_t n);
+u32 vpci_bar_read(const struct vpci_dev *d, u32 i);
+void vpci_bar_write(struct vm *vm, struct vpci_dev *d, u32 i, u32 val);
+/* Maps or unmaps every BAR per the guest's memory-decode bit and placements. */
+void vpci_bar_update(struct vm *vm, struct vpci_dev *d);
+void vpci_bar_unmap_all(struct vm *vm, struct vpci_dev *d);
+/* Is [gpa, gpa+size) free for a BAR of d (not RAM, not another BAR, not the APIC/IOAPIC window)?
+ * NULL when it is, else what it overlaps. */
+const char *vpci_bar_conflict(const struct vm *vm, const struct vpci_dev *d, u32 i, u64 gpa, u64 size);
+
+/* For the SMM invariant checker: is [gpa, gpa+size) -> hpa an EPT leaf Moat made for one of vm's
+ * assigned BARs (device MMIO, not RAM: the ownership table does not cover it)? */
+bool vpci_mmio_allowed(const struct vm *vm, u64 gpa, u64 hpa, u64 size);
+
+/* MSI (vpci_msi.c): is off inside the device's MSI capability? */
+bool vpci_msi_owns(const struct vpci_dev *d, u16 off);
+u32 vpci_msi_read(const struct vpci_dev *d, u16 off, u32 size);
+void vpci_msi_write(struct vm *vm, struct vpci_dev *d, u16 off, u32 size, u32 val);
+void vpci_msi_release(struct vpci_dev *d);
+/* Device interrupts Moat took for VM slot `slot` (counted, not yet injected). */
+u64 vpci_msi_host_irqs(u32 slot);
+
+/* One report line per refused guest action: "moat: vpci: vm 'x': 0000:00:02.0: <what>". */
+void vpci_report(const struct vm *vm, const struct vpci_dev *d, const char *fmt, ...) __printf(3, 4);
+
+#endif

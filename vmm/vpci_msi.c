@@ -1,0 +1,150 @@
+/* vmm/vpci_msi.c: the emulated MSI capability of an assigned device (see vpci.h). The guest's
+ * address, data and mask live here and never reach the device. When the guest enables MSI with an
+ * address in the 0xFEE window, Moat allocates an interrupt remapping entry for the device (source-id
+ * validated) aimed at one host vector on the VM's CPU, and programs the device with the remappable
+ * message naming that entry; the host vector's handler counts the interrupt for the guest vector
+ * (delivery into the guest waits for a virtual interrupt controller: guests poll meanwhile). Without
+ * interrupt remapping the device's MSI stays off: Moat never writes a compatibility-format message. */
+#include "vpci.h"
+#include "../iommu/msi.h"
+#include "../kernel/apic.h"
+#include "../kernel/idt.h"
+#include "../kernel/pci.h"
+
+#define MSI_CTRL 2
+#define MSI_CTRL_ENABLE BIT(0)
+#define MSI_CTRL_MMC_MASK (7u << 1)
+#define MSI_CTRL_MME_MASK (7u << 4)
+#define MSI_CTRL_64BIT BIT(7)
+#define MSI_CTRL_PVM BIT(8)
+#define MSI_ADDR_LO 4
+#define MSI_ADDR_HI 8
+#define MSI_LEN_32 12 /* ctrl..data (32-bit address) */
+#define MSI_LEN_64 16
+#define MSI_MASK_LEN 8 /* mask and pending bits */
+#define BYTE_BITS 8
+#define VPCI_MSI_VECTOR_BASE 0xd0 /* host vector of VM slot i: base + i */
+
+static u64 host_irqs[VM_MAX];
+
+static u16 cap_len(const struct vpci_msi *m)
+{
+	return (u16)((m->is64 ? MSI_LEN_64 : MSI_LEN_32) + (m->maskable ? MSI_MASK_LEN : 0));
+}
+
+static u16 data_off(const struct vpci_msi *m) { return m->is64 ? 12 : 8; }
+static u16 mask_off(const struct vpci_msi *m) { return (u16)(data_off(m) + 4); }
+
+bool vpci_msi_owns(const struct vpci_dev *d, u16 off)
+{
+	const struct vpci_msi *m = &d->msi;
+	return m->cap && off >= m->cap + MSI_CTRL && off < m->cap + cap_len(m);
+}
+
+static u8 read_reg_byte(const struct vpci_dev *d, u16 rel)
+{
+	const struct vpci_msi *m = &d->msi;
+	u32 v = 0, base = rel & ~3u;
+	if (base == 0) {
+		u16 hw = pci_cfg_read16(&d->host, (u16)(m->cap + MSI_CTRL));
+		u16 ctrl = (u16)((hw & (MSI_CTRL_64BIT | MSI_CTRL_PVM | MSI_CTRL_MMC_MASK)) | (m->ctrl & MSI_CTRL_ENABLE));
+		v = (u32)ctrl << 16; /* bytes 0-1 are the id and next pointer: read by vpci.c */
+	} else if (base == MSI_ADDR_LO) {
+		v = m->addr_lo;
+	} else if (m->is64 && base == MSI_ADDR_HI) {
+		v = m->addr_hi;
+	} else if (base == data_off(m)) {
+		v = m->data;
+	} else if (m->maskable && base == mask_off(m)) {
+		v = m->mask;
+	} else {
+		v = 0; /* pending bits: nothing is pending in the guest's view */
+	}
+	return (u8)(v >> ((rel & 3u) * BYTE_BITS));
+}
+
+u32 vpci_msi_read(const struct vpci_dev *d, u16 off, u32 size)
+{
+	u32 v = 0;
+	for (u32 i = 0; i < size; i++)
+		v |= (u32)read_reg_byte(d, (u16)(off + i - d->msi.cap)) << (i * BYTE_BITS);
+	return v;
+}
+
+static void on_host_irq(struct int_frame *f)
+{
+	u64 slot = f->vector - VPCI_MSI_VECTOR_BASE; /* the vector tells the VM slot */
+	if (slot < VM_MAX)
+		host_irqs[slot]++;
+	apic_eoi();
+}
+
+static void enable(struct vm *vm, struct vpci_dev *d)
+{
+	struct vpci_msi *m = &d->msi;
+	if ((m->addr_lo & MSI_ADDR_WINDOW_MASK) != MSI_ADDR_BASE || m->addr_hi) {
+		vpci_report(vm, d, "MSI enable refused: address 0x%llx is not an interrupt address; nothing written to the device",
+			    (u64)m->addr_hi << 32 | m->addr_lo);
+		d->refused++;
+		return;
+	}
+	m->guest_vector = (u8)(m->data & MSI_DATA_VECTOR_MASK);
+	if (!irq_remap_on()) {
+		vpci_report(vm, d, "MSI for guest vector %u: no interrupt remapping here: the device's MSI stays off (poll)",
+			    m->guest_vector);
+		return;
+	}
+	u8 hv = (u8)(VPCI_MSI_VECTOR_BASE + vm->id);
+	idt_set_handler(hv, on_host_irq);
+	if (irq_remap_alloc(&d->host, hv, apic_id(), &m->irq) != 0 || irq_remap_program_msi(&m->irq) != 0) {
+		vpci_report(vm, d, "MSI: no interrupt remapping entry could be set up; the device's MSI stays off");
+		return;
+	}
+	m->programmed = true;
+	vpci_report(vm, d, "MSI: guest vector %u through IRTE %u (host vector 0x%x, source-id checked)",
+		    m->guest_vector, m->irq.index, hv);
+}
+
+void vpci_msi_release(struct vpci_dev *d)
+{
+	struct vpci_msi *m = &d->msi;
+	if (!m->programmed)
+		return;
+	irq_remap_msi_disable(&d->host);
+	irq_remap_free(&m->irq);
+	m->programmed = false;
+}
+
+static void write_byte(struct vpci_dev *d, u16 rel, u8 b)
+{
+	struct vpci_msi *m = &d->msi;
+	u32 shift = (rel & 3u) * BYTE_BITS, base = rel & ~3u;
+	u32 keep = ~(0xffu << shift), put = (u32)b << shift;
+	if (base == 0)
+		m->ctrl = (u16)((((u32)m->ctrl << 16 & keep) | put) >> 16);
+	else if (base == MSI_ADDR_LO)
+		m->addr_lo = ((m->addr_lo & keep) | put) & ~3u;
+	else if (m->is64 && base == MSI_ADDR_HI)
+		m->addr_hi = (m->addr_hi & keep) | put;
+	else if (base == data_off(m))
+		m->data = (u16)((m->data & keep) | put);
+	else if (m->maskable && base == mask_off(m))
+		m->mask = (m->mask & keep) | put;
+}
+
+void vpci_msi_write(struct vm *vm, struct vpci_dev *d, u16 off, u32 size, u32 val)
+{
+	struct vpci_msi *m = &d->msi;
+	bool was = m->ctrl & MSI_CTRL_ENABLE;
+	for (u32 i = 0; i < size; i++)
+		write_byte(d, (u16)(off + i - m->cap), (u8)(val >> (i * BYTE_BITS)));
+	m->ctrl &= (u16)(MSI_CTRL_ENABLE | MSI_CTRL_MME_MASK);
+	m->ctrl &= (u16)~MSI_CTRL_MME_MASK; /* one vector */
+	bool now = m->ctrl & MSI_CTRL_ENABLE;
+	if (now && !was)
+		enable(vm, d);
+	else if (!now && was)
+		vpci_msi_release(d);
+}
+
+u64 vpci_msi_host_irqs(u32 slot) { return slot < VM_MAX ? host_irqs[slot] : 0; }
