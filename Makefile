@@ -40,7 +40,7 @@ DEPS := $(OBJS:.o=.d)
 GUEST_IMAGES :=
 -include guests/guests.mk
 
-.PHONY: all deps esp image run run-kvm test unit bench clean fuzz format
+.PHONY: all deps esp esp-linux image run run-kvm test unit bench clean fuzz format linux
 all: esp
 
 deps:
@@ -82,9 +82,17 @@ esp: $(BUILD)/moat.efi $(CFG) $(GUEST_IMAGES)
 image: esp
 	tools/mkimage.sh $(ESP) $(BUILD)/moat.img
 
-run: esp
+# make run RUN=bochs: the ESP plus the Linux guest's files and tools/linux.cfg (unless CFG= is given).
+LINUX_ESP := $(BUILD)/esp-linux
+LINUX_CFG := tools/linux.cfg
+esp-linux: esp linux
+	rm -rf $(LINUX_ESP) && cp -R $(ESP) $(LINUX_ESP)
+	cp $(BUILD)/linux/vmlinux.pvh $(BUILD)/linux/initramfs.cpio.gz $(LINUX_ESP)/moat/
+	$(if $(filter command line,$(origin CFG)),,cp $(LINUX_CFG) $(LINUX_ESP)/moat/moat.cfg)
+
+run: esp $(if $(filter bochs,$(RUN)),esp-linux)
 ifeq ($(RUN),bochs)
-	tools/bochs.sh --esp $(ESP) --interactive
+	tools/bochs.sh --esp $(LINUX_ESP) --interactive --mem 512
 else ifeq ($(RUN),pxe)
 	tools/qemu.sh --pxe $(ESP)
 else
@@ -97,7 +105,12 @@ run-kvm: esp
 unit: $(BUILD)/.deps-ok
 	$(MAKE) -C tests/unit
 
-test: esp
+# The stock Debian kernel and initramfs the Linux-guest scenarios boot (build/linux: apt-get download at
+# test time, never committed; tools/linux/fetch.sh is idempotent and quick once done).
+linux:
+	tools/linux/fetch.sh
+
+test: esp linux
 	tests/run_all.sh
 
 bench: esp

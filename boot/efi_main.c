@@ -59,29 +59,37 @@ static int load_config(EFI_HANDLE image, struct boot_info *bi)
 	return 0;
 }
 
+/* Loads \moat\NAME into bi->files once, however many VMs name it. */
+static int load_file(EFI_HANDLE image, struct boot_info *bi, const char *vm, const char *what, const char *name)
+{
+	for (u32 j = 0; j < bi->nfiles; j++)
+		if (strcmp(bi->files[j].name, name) == 0)
+			return 0;
+	if (bi->nfiles == BOOT_MAX_FILES) {
+		pr_err("boot", "too many guest images (at most %d)", BOOT_MAX_FILES);
+		return -1;
+	}
+	struct boot_file *f = &bi->files[bi->nfiles];
+	EFI_STATUS st = boot_read_file(image, name, &f->addr, &f->size);
+	if (EFI_ERROR(st)) {
+		pr_err("boot", "vm '%s': cannot read %s \\moat\\%s: EFI status 0x%llx", vm, what, name, (u64)st);
+		return -1;
+	}
+	strlcpy(f->name, name, sizeof(f->name));
+	bi->nfiles++;
+	pr_info("boot", "loaded %s (%llu bytes)", name, f->size);
+	return 0;
+}
+
+/* Every file a VM names: its image, or a Linux VM's kernel and initrd. */
 static int load_images(EFI_HANDLE image, struct boot_info *bi)
 {
 	for (u32 i = 0; i < boot_cfg.nvms; i++) {
-		const char *name = boot_cfg.vms[i].image;
-		bool seen = false;
-		for (u32 j = 0; j < bi->nfiles; j++)
-			seen |= strcmp(bi->files[j].name, name) == 0;
-		if (seen)
-			continue;
-		if (bi->nfiles == BOOT_MAX_FILES) {
-			pr_err("boot", "too many guest images (at most %d)", BOOT_MAX_FILES);
+		const struct cfg_vm *v = &boot_cfg.vms[i];
+		if ((v->image[0] && load_file(image, bi, v->name, "image", v->image)) ||
+		    (v->kernel[0] && load_file(image, bi, v->name, "kernel", v->kernel)) ||
+		    (v->initrd[0] && load_file(image, bi, v->name, "initrd", v->initrd)))
 			return -1;
-		}
-		struct boot_file *f = &bi->files[bi->nfiles];
-		EFI_STATUS st = boot_read_file(image, name, &f->addr, &f->size);
-		if (EFI_ERROR(st)) {
-			pr_err("boot", "vm '%s': cannot read image \\moat\\%s: EFI status 0x%llx", boot_cfg.vms[i].name,
-			       name, (u64)st);
-			return -1;
-		}
-		strlcpy(f->name, name, sizeof(f->name));
-		bi->nfiles++;
-		pr_info("boot", "loaded %s (%llu bytes)", name, f->size);
 	}
 	return 0;
 }

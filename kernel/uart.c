@@ -16,6 +16,7 @@
 #define LCR_DLAB BIT(7)
 #define FCR_ENABLE_CLEAR 0x07
 #define MCR_DTR_RTS_OUT2 0x0b
+#define LSR_DR BIT(0)
 #define LSR_THRE BIT(5)
 #define LSR_TEMT BIT(6)
 
@@ -53,4 +54,11 @@ void uart_drain(void)
 {
 	for (int i = 0; i < UART_SPIN_LIMIT && !(inb(COM1 + UART_LSR) & LSR_TEMT); i++)
 		cpu_relax();
+}
+
+int uart_getc_nowait(void)
+{
+	if (!(inb(COM1 + UART_LSR) & LSR_DR))
+		return -1;
+	return inb(COM1 + UART_THR); /* RBR: the same offset as THR, read */
 }

@@ -11,6 +11,9 @@
 #   ESP_CFG / FW_CFG         override CFG for one of the two places ('' = leave it out),
 #                            e.g. to test which source wins
 #   QEMU_OPTS / BOCHS_OPTS   extra tools/qemu.sh / tools/bochs.sh options (string or array)
+#   ESP_FILES=( 'PATH' ... ) host files copied into the run's ESP \moat\ folder beside
+#                            moat.cfg (large guest files, e.g. build/linux's kernel and
+#                            initramfs, that build/esp does not carry); a missing one fails
 #   TIMEOUT=SEC              default 60 (qemu, pxe), 120 (bochs)
 #   EXPECT_EXIT=N            default 33 (qemu, pxe: isa-debug-exit 0x10), 0 (bochs)
 #   EXPECT=( 'ERE' ... )     each must match some console line (grep -E)
@@ -107,7 +110,7 @@ trap on_signal INT TERM HUP
 # --- the scenario's settings ------------------------------------------------------------
 # shellcheck disable=SC2034 # read through opts_of
 EMU=qemu CFG="" QEMU_OPTS="" BOCHS_OPTS="" TIMEOUT="" EXPECT_EXIT=""
-EXPECT=()
+EXPECT=() ESP_FILES=()
 REJECT=('moat: .*FAIL' 'panic')
 unset ESP_CFG FW_CFG
 unset -f check
@@ -139,6 +142,9 @@ for re in "${EXPECT[@]}" "${REJECT[@]}"; do
 done
 
 [[ -d $esp_src ]] || verdict "no ESP tree $esp_src (run make first)"
+for f in "${ESP_FILES[@]}"; do
+	[[ -f $f ]] || verdict "no file $f for the ESP (make test builds build/linux with tools/linux/fetch.sh)"
+done
 if [[ $EMU == pxe ]]; then
 	[[ -f $efi_src ]] || efi_src=$esp_src/EFI/BOOT/BOOTX64.EFI
 	[[ -f $efi_src ]] || verdict "no $efi_src to netboot (run make first)"
@@ -147,6 +153,7 @@ fi
 # --- the run's own temp dir ---------------------------------------------------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/moat-$name.XXXXXX")
 cp -R "$esp_src" "$tmp/esp"
+((${#ESP_FILES[@]} == 0)) || cp "${ESP_FILES[@]}" "$tmp/esp/moat/"
 esp_cfg=${ESP_CFG-$CFG}
 fw_cfg=${FW_CFG-$CFG}
 [[ $EMU != bochs ]] || fw_cfg="" # no fw_cfg in Bochs

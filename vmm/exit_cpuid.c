@@ -6,6 +6,7 @@
 #include "hypercall_abi.h"
 #include "vmcs_fields.h"
 #include "vmx_insn.h"
+#include "vplat.h"
 #include "../kernel/cpu.h"
 #include "../kernel/string.h"
 #include "../kernel/tsc.h"
@@ -89,6 +90,8 @@ enum exit_action exit_cpuid(struct vm *vm, const struct exit_info *x)
 			break;
 		}
 	}
+	if (vm->plat)
+		vplat_cpuid(vm, leaf, sub, &r); /* a Linux VM's APIC and TSC rate (vplat_cpuid.c) */
 	g->rax = r.eax;
 	g->rbx = r.ebx;
 	g->rcx = r.ecx;

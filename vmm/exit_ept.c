@@ -6,6 +6,7 @@
 #include "vm_exit.h"
 #include "vmcs_fields.h"
 #include "vmx_insn.h"
+#include "vplat.h"
 
 #define EPTV_READ BIT(0)
 #define EPTV_WRITE BIT(1)
@@ -20,6 +21,9 @@ static const char *access_name(u64 q)
 enum exit_action exit_ept_violation(struct vm *vm, const struct exit_info *x)
 {
 	u64 gpa = vmread(VMCS_GUEST_PHYS_ADDR);
+	enum exit_action a;
+	if (vm->plat && vplat_mmio(vm, gpa, x, &a)) /* a Linux VM's xAPIC page (vlapic_mmio.c) */
+		return a;
 	const char *where = gpa < vm->ram_size ? "not permitted there" : "outside its memory";
 	if (x->qual & EPTV_LINEAR_VALID)
 		return exit_stop(vm, "EPT violation: %s of GPA 0x%llx (%s) at RIP 0x%llx, linear address 0x%llx",

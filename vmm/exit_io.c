@@ -3,6 +3,7 @@
  * is dropped. String I/O (INS/OUTS) is not emulated: the VM is stopped with a report. */
 #include "vm_exit.h"
 #include "vuart.h"
+#include "vplat.h"
 #include "vpci.h"
 
 #define IO_SIZE_MASK 7
@@ -23,6 +24,15 @@ enum exit_action exit_io(struct vm *vm, const struct exit_info *x)
 
 	if (x->qual & IO_STRING)
 		return exit_stop(vm, "string I/O (INS/OUTS) on port 0x%x at RIP 0x%llx is not supported", port, x->rip);
+	if (vm->plat && size == 1) { /* a Linux VM's power-off and reset ports (vplat_io.c) */
+		u8 b = (u8)g->rax;
+		enum exit_action a;
+		if (vplat_io(vm, port, x->qual & IO_IN, &b, &a)) {
+			if (x->qual & IO_IN)
+				g->rax = (g->rax & ~(u64)BYTE_MASK) | b;
+			return a == EXIT_ACTION_RESUME ? exit_skip(x) : a;
+		}
+	}
 	u32 pv = (u32)g->rax;
 	if (vpci_io(vm, port, size, x->qual & IO_IN, &pv)) { /* CF8/CFC of a VM with devices (vpci.c) */
 		if (x->qual & IO_IN)

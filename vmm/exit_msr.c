@@ -3,6 +3,7 @@
 #include "exit_msr.h"
 #include "vm_exit.h"
 #include "vmcs_fields.h"
+#include "vplat.h"
 #include "../kernel/cpu.h"
 #include "../kernel/string.h"
 
@@ -83,8 +84,13 @@ enum exit_action exit_rdmsr(struct vm *vm, const struct exit_info *x)
 {
 	u32 msr = (u32)vm->vcpu.regs.rcx;
 	u64 v;
-	if (!emulated_read(msr, &v))
+	bool gp = false;
+	if (vm->plat && vplat_rdmsr(vm, msr, &v, &gp)) { /* a Linux VM's APIC (vlapic.c) */
+		if (gp)
+			return exit_inject_gp(vm);
+	} else if (!emulated_read(msr, &v)) {
 		return exit_inject_gp(vm);
+	}
 	vm->vcpu.regs.rax = (u32)v;
 	vm->vcpu.regs.rdx = v >> 32;
 	return exit_skip(x);
@@ -93,6 +99,10 @@ enum exit_action exit_rdmsr(struct vm *vm, const struct exit_info *x)
 enum exit_action exit_wrmsr(struct vm *vm, const struct exit_info *x)
 {
 	u32 msr = (u32)vm->vcpu.regs.rcx;
+	struct guest_regs *g = &vm->vcpu.regs;
+	bool gp = false;
+	if (vm->plat && vplat_wrmsr(vm, msr, ((u64)(u32)g->rdx << 32) | (u32)g->rax, &gp))
+		return gp ? exit_inject_gp(vm) : exit_skip(x);
 	/* BIOS_SIGN_ID is written before a microcode revision read: accepted and ignored. */
 	if (msr == MSR_IA32_BIOS_SIGN_ID)
 		return exit_skip(x);

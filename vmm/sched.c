@@ -11,6 +11,8 @@
 #include "vmcs_init.h"
 #include "vmx_cpu.h"
 #include "vmx_insn.h"
+#include "vm_linux.h"
+#include "vplat.h"
 #include "../kernel/apic.h"
 #include "../kernel/cpu.h"
 #include "../kernel/fmt.h"
@@ -86,7 +88,7 @@ static struct vm *pick_next(u32 cpu)
 	for (u32 i = 0; i < VM_MAX; i++) {
 		u32 k = (next_index[cpu] + i) % VM_MAX;
 		struct vm *vm = &vm_table[k];
-		if (vm->state == VM_RUNNABLE && vm->cpu == cpu) {
+		if (vm->state == VM_RUNNABLE && vm->cpu == cpu && vplat_ready(vm)) {
 			next_index[cpu] = (k + 1) % VM_MAX;
 			return vm;
 		}
@@ -94,9 +96,22 @@ static struct vm *pick_next(u32 cpu)
 	return NULL;
 }
 
+/* A VM on cpu that is runnable, though perhaps halted (vplat_ready). */
+static bool any_runnable(u32 cpu)
+{
+	for (u32 i = 0; i < VM_MAX; i++)
+		if (vm_table[i].state == VM_RUNNABLE && vm_table[i].cpu == cpu)
+			return true;
+	return false;
+}
+
 static enum exit_action run_slice(struct vm *vm)
 {
+	if (vm->plat)
+		vplat_slice_start(vm);
 	for (;;) {
+		if (vm->plat)
+			vplat_before_entry(vm); /* APIC timer, interrupt injection, preemption timer */
 		int r = vmx_enter(&vm->vcpu.regs, vm->vcpu.launched);
 		if (r != 0)
 			return exit_vmfail(vm, r);
@@ -112,13 +127,19 @@ void sched_run_this_cpu(void)
 	u32 cpu = this_cpu()->index;
 	irq_disable();
 	for (;;) {
+		vuart_input_poll(); /* the console's input, for a Linux VM on this CPU */
 		struct vm *vm = pick_next(cpu);
-		if (!vm)
-			break;
+		if (!vm) {
+			if (!any_runnable(cpu))
+				break;
+			cpu_relax(); /* every VM here is halted until its next interrupt */
+			continue;
+		}
 		switch_to(cpu, vm);
 		if (run_slice(vm) == EXIT_ACTION_STOP) {
 			vm_destroy(vm);
 			current[cpu] = NULL;
+			vm_linux_after_stop(vm); /* a Linux VM that asked for a reset starts again */
 		}
 	}
 }

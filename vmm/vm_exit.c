@@ -6,6 +6,7 @@
 #include "exit_reason.h"
 #include "vmcs_fields.h"
 #include "vmx_insn.h"
+#include "vplat.h"
 #include "../kernel/cpu.h"
 #include "../kernel/fmt.h"
 #include "../kernel/idt.h"
@@ -108,15 +109,25 @@ static enum exit_action on_sipi(struct vm *vm __unused, const struct exit_info *
  * yields, and continues after HLT on its next slice. With IF=0 it can never wake: stopped. */
 static enum exit_action on_hlt(struct vm *vm, const struct exit_info *x)
 {
+	if (vm->plat)
+		return vplat_hlt(vm, x); /* a Linux VM sleeps until its APIC has an interrupt for it */
 	if (!(vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF))
 		return exit_stop(vm, "halted with interrupts disabled at RIP 0x%llx", x->rip);
 	exit_skip(x);
 	return EXIT_ACTION_YIELD;
 }
 
-static enum exit_action on_preemption_timer(struct vm *vm __unused, const struct exit_info *x __unused)
+static enum exit_action on_preemption_timer(struct vm *vm, const struct exit_info *x __unused)
 {
-	return EXIT_ACTION_YIELD;
+	return vm->plat ? vplat_preemption_timer(vm) : EXIT_ACTION_YIELD;
+}
+
+/* Only a Linux VM asks for interrupt-window exits (vplat_exit.c). */
+static enum exit_action on_interrupt_window(struct vm *vm, const struct exit_info *x)
+{
+	if (!vm->plat)
+		return exit_stop(vm, "unexpected interrupt-window exit at RIP 0x%llx", x->rip);
+	return vplat_intr_window(vm, x);
 }
 
 /* Instructions a CPU without them would refuse: VMX (hidden by CPUID), MONITOR/MWAIT (not
@@ -147,6 +158,7 @@ static const exit_handler_fn handlers[EXIT_REASON_COUNT] = {
 	[EXIT_EXCEPTION_NMI] = on_exception_nmi,
 	[EXIT_EXTERNAL_INTERRUPT] = on_external_interrupt,
 	[EXIT_TRIPLE_FAULT] = on_triple_fault,
+	[EXIT_INTERRUPT_WINDOW] = on_interrupt_window,
 	[EXIT_INIT] = on_init,
 	[EXIT_SIPI] = on_sipi,
 	[EXIT_CPUID] = exit_cpuid,
@@ -193,6 +205,8 @@ enum exit_action vm_exit_handle(struct vm *vm)
 	vm->vcpu.exits++;
 	if (raw & EXIT_REASON_ENTRY_FAILED)
 		return exit_entry_failed(vm, raw, x.qual);
+	if (vm->plat)
+		vplat_after_exit(vm); /* re-inject an event the exit interrupted */
 	exit_handler_fn h = x.reason < EXIT_REASON_COUNT ? handlers[x.reason] : NULL;
 	if (!h)
 		return exit_stop(vm, "unhandled VM exit %u (%s) at RIP 0x%llx", x.reason, exit_reason_name(x.reason),

@@ -9,6 +9,7 @@
 #include "sched.h"
 #include "vm.h"
 #include "vms_cpus.h"
+#include "vm_linux.h"
 #include "vmx_cpu.h"
 #include "../kernel/cpu.h"
 #include "../kernel/fmt.h"
@@ -71,8 +72,8 @@ bool vms_run(const struct kernel_ctx *k)
 	u32 started = 0;
 	for (u32 i = 0; i < cfg->nvms; i++) {
 		const struct cfg_vm *cv = &cfg->vms[i];
-		const struct boot_file *f = vms_find_image(k->boot, cv->image);
-		if (!f) {
+		const struct boot_file *f = cv->kernel[0] ? NULL : vms_find_image(k->boot, cv->image);
+		if (!f && !cv->kernel[0]) {
 			snprintf(why, sizeof(why), "image %s was not loaded from the boot volume", cv->image);
 			not_started(cv->name, why);
 			continue;
@@ -93,7 +94,8 @@ bool vms_run(const struct kernel_ctx *k)
 			not_started(cv->name, why);
 			continue;
 		}
-		if (vm_create(i, cv, f, caps, cv->cpu, why, sizeof(why)) != 0) {
+		if (cv->kernel[0] ? vm_linux_create(i, cv, k->boot, caps, cv->cpu, why, sizeof(why)) != 0
+				  : vm_create(i, cv, f, caps, cv->cpu, why, sizeof(why)) != 0) {
 			not_started(cv->name, why);
 			continue;
 		}

@@ -1,6 +1,11 @@
 /* vmm/vuart.c: the virtual 16550 (see vuart.h). Registers a driver probes hold what was written
- * to them; the line status always says "transmitter empty", so polling drivers never wait. */
+ * to them; the line status always says "transmitter empty", so polling drivers never wait.
+ * IIR follows the enabled interrupts as levels: "RX data" while input waits (vuart_input.c) and
+ * IER.RDI is set, else "THR empty" while IER.THRI is set (the transmitter is always empty), else
+ * none; FIFO bits follow FCR. A driver that polls IIR (Linux's 8250 without an IRQ) so sees work
+ * to do; no interrupt is ever raised. */
 #include "vuart.h"
+#include "vplat.h"
 #include "../kernel/console.h"
 #include "../kernel/fmt.h"
 #include "../kernel/string.h"
@@ -14,9 +19,16 @@
 #define REG_MSR 6
 #define REG_SCR 7
 #define LCR_DLAB BIT(7)
+#define LSR_DR BIT(0)
 #define LSR_THRE BIT(5)
 #define LSR_TEMT BIT(6)
 #define IIR_NONE 0x01
+#define IIR_THRE 0x02
+#define IIR_RX_DATA 0x04
+#define IIR_FIFO_ENABLED 0xc0
+#define IER_RDI BIT(0)
+#define IER_THRI BIT(1)
+#define FCR_FIFO_ENABLE BIT(0)
 #define MSR_DCD_DSR_CTS 0xb0
 #define PRINTABLE_MIN 0x20
 #define PRINTABLE_MAX 0x7e
@@ -42,6 +54,8 @@ void vuart_flush(struct vm *vm)
 static void put(struct vm *vm, char c)
 {
 	struct vuart *u = &vm->uart;
+	if (vuart_input_echo(vm, c))
+		return; /* the interactive VM: shown as typed (vuart_input.c) */
 	if (c == '\n') {
 		if (!u->len)
 			u->line[u->len++] = ' '; /* an empty line still shows whose it is */
@@ -64,17 +78,28 @@ void vuart_output(struct vm *vm, const char *s, u64 n)
 		put(vm, s[i]);
 }
 
+static u8 iir(struct vm *vm)
+{
+	struct vuart *u = &vm->uart;
+	u8 fifo = (u->fcr & FCR_FIFO_ENABLE) ? IIR_FIFO_ENABLED : 0;
+	if ((u->ier & IER_RDI) && vuart_rx_ready(vm))
+		return fifo | IIR_RX_DATA;
+	if (u->ier & IER_THRI)
+		return fifo | IIR_THRE;
+	return fifo | IIR_NONE;
+}
+
 u8 vuart_read(struct vm *vm, u32 off)
 {
 	struct vuart *u = &vm->uart;
 	bool dlab = u->lcr & LCR_DLAB;
 	switch (off) {
-	case REG_DATA: return dlab ? u->dll : 0;
+	case REG_DATA: return dlab ? u->dll : vuart_rx_pop(vm);
 	case REG_IER: return dlab ? u->dlm : u->ier;
-	case REG_IIR_FCR: return IIR_NONE;
+	case REG_IIR_FCR: return iir(vm);
 	case REG_LCR: return u->lcr;
 	case REG_MCR: return u->mcr;
-	case REG_LSR: return LSR_THRE | LSR_TEMT;
+	case REG_LSR: return LSR_THRE | LSR_TEMT | (vuart_rx_ready(vm) ? LSR_DR : 0);
 	case REG_MSR: return MSR_DCD_DSR_CTS;
 	default: return u->scr;
 	}
@@ -100,6 +125,7 @@ void vuart_write(struct vm *vm, u32 off, u8 v)
 	case REG_LCR: u->lcr = v; break;
 	case REG_MCR: u->mcr = v & 0x1f; break;
 	case REG_SCR: u->scr = v; break;
-	default: break; /* FCR, LSR, MSR writes change nothing visible */
+	case REG_IIR_FCR: u->fcr = v & FCR_FIFO_ENABLE; break; /* the clear bits act at once: nothing queued */
+	default: break; /* LSR, MSR writes change nothing visible */
 	}
 }

@@ -1,5 +1,6 @@
 /* vmm/vuart.h: each VM's virtual 16550 UART at I/O ports 0x3F8-0x3FF. Output is collected per
- * VM and printed as whole "[vm-name] text" lines; there is no input. */
+ * VM and printed as whole "[vm-name] text" lines; input reaches only the Linux VM configured with
+ * `console = input` (vuart_input.c). */
 #ifndef MOAT_VUART_H
 #define MOAT_VUART_H
 

@@ -17,6 +17,8 @@
 #   moat-linux: done
 # Kernel command-line options read here:
 #   moat.mem=N      configured memory in MiB, checked against the memory map
+#   moat.shell=yes  after "done", an interactive busybox shell on the console (make run RUN=bochs);
+#                   leaving it powers off
 #   moat.exit=bochs leave bare Bochs through its "Shutdown" port (0x8900); without it, or if
 #                   that returns, `poweroff -f` (the guest's ordinary power-off request)
 export PATH=/bin
@@ -27,12 +29,13 @@ say() { echo "moat-linux: $*"; }
 say "init started"
 say "tsc $(moat-helper tsc)"
 
-exp_mem="" exit_how=""
+exp_mem="" exit_how="" shell=""
 read -r cmdline </proc/cmdline
 for w in $cmdline; do
 	case $w in
 	moat.mem=*) exp_mem=${w#moat.mem=} ;;
 	moat.exit=*) exit_how=${w#moat.exit=} ;;
+	moat.shell=*) shell=${w#moat.shell=} ;;
 	esac
 done
 
@@ -67,6 +70,11 @@ say "uptime $up"
 say "tsc $(moat-helper tsc)"
 say "done"
 
+if [ "$shell" = yes ]; then
+	busybox --install -s /bin 2>/dev/null # every applet, for the person at the keyboard
+	say "shell: type commands; 'exit' or 'poweroff -f' powers the VM off"
+	sh
+fi
 moat-helper drain
 [ "$exit_how" = bochs ] && moat-helper bochs-exit
 poweroff -f

@@ -1,0 +1,30 @@
+/* vmm/vacpi.h: the minimal ACPI tables of a Linux VM (vacpi.c builds them; pure, unit-tested):
+ * RSDP (revision 2) -> XSDT -> FADT (hardware-reduced, with a sleep control/status register pair
+ * and a reset register in I/O space that Moat traps) -> DSDT (\_S5 and the COM1 device, no IRQ),
+ * and the MADT (one enabled local APIC, ID 0, no I/O APIC, no 8259). They go in the VM's legacy
+ * BIOS area, which its memory map reports reserved (vmm/pvh.h), so Linux keeps them; the PVH
+ * start_info points at the RSDP, which also lies where a scan of 0xE0000-0xFFFFF finds it. */
+#ifndef MOAT_VACPI_H
+#define MOAT_VACPI_H
+
+#include "../kernel/types.h"
+
+#define VACPI_GPA 0xE0000ULL /* inside PVH's reserved 0xA0000-0xFFFFF window */
+#define VACPI_SIZE PAGE_SIZE
+
+/* The ports the tables name (vplat_io.c traps them). */
+#define VACPI_SLEEP_CONTROL_PORT 0x600
+#define VACPI_SLEEP_STATUS_PORT 0x601
+#define VACPI_RESET_PORT 0xcf9
+#define VACPI_RESET_VALUE 0x06 /* CPU reset | system reset */
+/* Sleep control register (ACPI 6, "Sleep Control Register"): SLP_TYPx in bits 4:2, SLP_EN bit 5. */
+#define VACPI_SLP_TYP_SHIFT 2
+#define VACPI_SLP_TYP_MASK 7U
+#define VACPI_SLP_EN 0x20U
+#define VACPI_S5_TYP 5 /* the SLP_TYP \_S5 gives */
+
+/* Writes the tables into buf (VACPI_SIZE bytes that the guest sees at gpa). Returns the RSDP's
+ * guest-physical address, or 0 if buf is too small. */
+u64 vacpi_build(u8 *buf, size_t size, u64 gpa);
+
+#endif

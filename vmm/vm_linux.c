@@ -1,0 +1,170 @@
+/* vmm/vm_linux.c: creating a Linux VM (see vm_linux.h). The kernel is parsed and the layout planned
+ * (vmm/pvh_*.c) before any memory is taken, so every refusal costs nothing and names its cause.
+ * Then vm_create_loaded takes the RAM and calls load(): the PT_LOAD segments at their physical
+ * addresses (the rest of RAM is already zero, which covers their bss), the initrd at the top of
+ * RAM, the command line, the ACPI tables (vacpi.c) and the start_info page. The vCPU starts in
+ * 32-bit protected mode at the PVH entry with EBX = start_info, as the PVH ABI says. Moat keeps
+ * nothing in a Linux VM's RAM (no boot area): everything Moat needs is outside it. */
+#include "vm_linux.h"
+#include "guest_boot.h"
+#include "pvh.h"
+#include "vacpi.h"
+#include "vms.h"
+#include "vplat.h"
+#include "../kernel/fmt.h"
+#include "../kernel/log.h"
+#include "../kernel/string.h"
+
+struct linux_load {
+	const struct cfg_vm *cv;
+	const struct boot_file *kernel, *initrd;
+	struct pvh_kernel k;
+	struct pvh_layout layout;
+	const struct boot_info *boot;
+	const struct vmx_caps *caps;
+};
+
+static struct vplat plat_table[VM_MAX];
+
+/* Fast copy (REP MOVSB; the kernel is tens of MiB). */
+static void copy(void *dst, const void *src, u64 n)
+{
+	__asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+}
+
+static int load(struct vm *vm, void *ctx, char *why, size_t n)
+{
+	struct linux_load *ll = ctx;
+	const u8 *data = (const u8 *)(uintptr_t)ll->kernel->addr;
+	for (u32 i = 0; i < ll->k.image.nsegs; i++) {
+		const struct image_segment *s = &ll->k.image.segs[i];
+		copy(vm_gpa_ptr(vm, s->gpa), data + s->offset, s->filesz);
+	}
+	const struct pvh_layout *l = &ll->layout;
+	if (ll->initrd)
+		copy(vm_gpa_ptr(vm, l->initrd_gpa), (const void *)(uintptr_t)ll->initrd->addr, l->initrd_size);
+	if (pvh_cmdline_write(ll->cv->cmdline, vm_gpa_ptr(vm, l->cmdline_gpa), why, n))
+		return -1;
+	u64 rsdp = vacpi_build(vm_gpa_ptr(vm, VACPI_GPA), VACPI_SIZE, VACPI_GPA);
+	struct pvh_boot_params bp;
+	pvh_boot_params_from_layout(l, rsdp, &bp);
+	if (pvh_start_info_write(&bp, vm_gpa_ptr(vm, l->info_gpa), why, n))
+		return -1;
+	vm->vcpu.regs.rbx = l->info_gpa;
+
+	struct vplat *p = &plat_table[vm->id];
+	memset(p, 0, sizeof(*p));
+	vlapic_reset(&p->lapic);
+	p->timer_rate = ll->caps->preemption_timer_rate;
+	p->cv = ll->cv;
+	p->boot = ll->boot;
+	p->caps = ll->caps;
+	vm->plat = p;
+	return 0;
+}
+
+static void entry_from_pvh(const struct pvh_cpu_state *s, struct guest_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->mode = VM_MODE_PROT32;
+	e->rip = s->rip;
+	e->cr0 = s->cr0;
+	e->cr3 = s->cr3;
+	e->cr4 = s->cr4;
+	e->efer = s->efer;
+	e->code_sel = s->cs.selector;
+	e->data_sel = s->ds.selector;
+	e->seg_base = s->cs.base;
+	e->seg_limit = s->cs.limit;
+	e->code_ar = s->cs.access;
+	e->data_ar = s->ds.access;
+	e->gdt_base = s->gdtr_base;
+	e->gdt_limit = s->gdtr_limit;
+	e->idt_base = s->idtr_base;
+	e->idt_limit = s->idtr_limit;
+}
+
+static const struct boot_file *find(const struct boot_info *bi, const char *what, const char *name, char *why,
+				    size_t n)
+{
+	const struct boot_file *f = vms_find_image(bi, name);
+	if (!f)
+		snprintf(why, n, "%s %s was not loaded from the boot volume", what, name);
+	return f;
+}
+
+static int plan(struct linux_load *ll, char *why, size_t n)
+{
+	const struct cfg_vm *cv = ll->cv;
+	char perr[160];
+	ll->kernel = find(ll->boot, "kernel", cv->kernel, why, n);
+	if (!ll->kernel)
+		return -1;
+	if (cv->initrd[0] && !(ll->initrd = find(ll->boot, "initrd", cv->initrd, why, n)))
+		return -1;
+	if (!ll->caps->preemption_timer) {
+		snprintf(why, n, "a Linux VM needs the VMX preemption timer (its APIC timer), which this CPU lacks");
+		return -1;
+	}
+	if (pvh_kernel_parse((const u8 *)(uintptr_t)ll->kernel->addr, ll->kernel->size, &ll->k, perr, sizeof(perr))) {
+		snprintf(why, n, "kernel %s: %s", cv->kernel, perr);
+		return -1;
+	}
+	struct pvh_layout_req req = {
+	    .mem_size = cv->memory,
+	    .reserved_top = 0,
+	    .kernel_lowest = ll->k.image.lowest,
+	    .kernel_highest = ll->k.image.highest,
+	    .initrd_size = ll->initrd ? ll->initrd->size : 0,
+	    .cmdline_len = strlen(cv->cmdline),
+	};
+	if (pvh_layout_plan(&req, &ll->layout, perr, sizeof(perr))) {
+		snprintf(why, n, "kernel %s%s%s: %s", cv->kernel, ll->initrd ? ", initrd " : "",
+			 ll->initrd ? cv->initrd : "", perr);
+		return -1;
+	}
+	return 0;
+}
+
+int vm_linux_create(u32 id, const struct cfg_vm *cv, const struct boot_info *bi, const struct vmx_caps *caps,
+		    u32 cpu, char *why, size_t n)
+{
+	static struct linux_load ll; /* large (the segment table): not on the stack */
+	memset(&ll, 0, sizeof(ll));
+	ll.cv = cv;
+	ll.boot = bi;
+	ll.caps = caps;
+	if (plan(&ll, why, n))
+		return -1;
+	struct pvh_cpu_state cs;
+	struct guest_entry e;
+	pvh_cpu_state(ll.k.entry, ll.layout.info_gpa, &cs);
+	entry_from_pvh(&cs, &e);
+	if (vm_create_loaded(id, cv, ll.kernel, &e, load, &ll, caps, cpu, why, n))
+		return -1;
+	struct vm *vm = &vm_table[id];
+	if (cv->console_input)
+		vuart_input_attach(vm);
+	char sub[CFG_NAME_MAX + 8];
+	snprintf(sub, sizeof(sub), "vm '%s'", vm->name);
+	pr_info(sub, "created: Linux kernel %s, PVH entry at 0x%x, initrd %s (%llu KiB at 0x%llx), %llu KiB of RAM at 0x%llx, cpu %u",
+		cv->kernel, ll.k.entry, ll.initrd ? cv->initrd : "none", ll.layout.initrd_size / KiB(1),
+		ll.layout.initrd_gpa, vm->ram_size / KiB(1), vm->ram_hpa, cpu);
+	return 0;
+}
+
+void vm_linux_after_stop(struct vm *vm)
+{
+	struct vplat *p = vm->plat;
+	if (!p)
+		return;
+	vuart_input_detach(vm);
+	if (!p->restart)
+		return;
+	char why[256];
+	char sub[CFG_NAME_MAX + 8];
+	snprintf(sub, sizeof(sub), "vm '%s'", vm->name);
+	pr_info(sub, "restarting (the guest asked for a reset)");
+	if (vm_linux_create(vm->id, p->cv, p->boot, p->caps, vm->cpu, why, sizeof(why)))
+		pr_info(sub, "not restarted: %s", why);
+}
