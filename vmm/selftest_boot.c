@@ -6,6 +6,7 @@
 #include "../kernel/fmt.h"
 #include "../kernel/frame_alloc.h"
 #include "../kernel/idt.h"
+#include "../kernel/log.h"
 #include "../kernel/percpu.h"
 #include "../kernel/probe.h"
 #include "../kernel/string.h"
@@ -92,6 +93,8 @@ static void test_alloc(struct selftest_result *r)
 			why = "freeing an allocated frame failed";
 	if (!why && frame_free_count() != before)
 		why = "the free count was not restored";
+	if (!why && got)
+		pr_info("test", "boot-frame-alloc: freeing a frame twice on purpose: one error line follows");
 	if (!why && got && frame_free(frames[0]) != -1)
 		why = "a double free was not detected";
 	selftest_report(r, "boot-frame-alloc", !why, why);
