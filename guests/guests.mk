@@ -34,7 +34,7 @@ GUEST_IMAGES += $(GUEST_OUT)/hello.elf $(GUEST_OUT)/attacker.elf $(GUEST_OUT)/be
 
 # net.elf (issue 8): the assigned-NIC guest, several files (guests/net).
 NET_GUEST_SRC := guests/net/e1000.c guests/net/pci.c guests/net/paging.c guests/net/proto.c guests/net/dhcp.c \
-	guests/net/attack.c
+	guests/net/attack.c guests/net/irq.c
 $(GUEST_OUT)/net.elf: GUEST_LIB = $(GUEST_LIB64) $(NET_GUEST_SRC)
 GUEST_DEPS += $(NET_GUEST_SRC) guests/net/net.h # no explicit rule here: `all` must stay the default goal
 GUEST_IMAGES += $(GUEST_OUT)/net.elf

@@ -9,6 +9,7 @@
 #include "vmx_insn.h"
 #include "vms.h"
 #include "vpci.h"
+#include "virq_vm.h"
 #include "../iommu/iommu.h"
 #include "../iommu/iommu_rt.h"
 #include "../kernel/fmt.h"
@@ -274,6 +275,12 @@ void assign_vm_stop(struct vm *vm)
 		u16 cmd = pci_cfg_read16(&d->host, PCI_COMMAND);
 		pci_cfg_write16(&d->host, PCI_COMMAND, (u16)(cmd & ~PCI_COMMAND_MASTER));
 		vpci_msi_release(d);
+	}
+	if (virq_vm_used(vm)) {
+		const struct virq *q = virq_of(vm);
+		pr_info(sub, "device interrupts: %llu taken, %llu injected into the guest, %llu refused (exception vectors)",
+			q->raised, q->injected, q->refused);
+		virq_vm_reset(vm);
 	}
 	for (u32 i = 0; i < v->ndevs; i++) {
 		struct vpci_dev *d = &v->devs[i];

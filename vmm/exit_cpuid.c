@@ -1,11 +1,15 @@
 /* vmm/exit_cpuid.c: CPUID as a guest sees it: the host's answer with what Moat does not
  * virtualize removed (VMX, SMX, APIC and x2APIC, MONITOR, performance monitoring, RDTSCP,
  * INVPCID, XSAVES), the hypervisor bit set, OSXSAVE following the guest's own CR4, and Moat's
- * leaves 0x40000000 (signature) and 0x40000001 (TSC kHz, VM id). */
+ * leaves 0x40000000 (signature) and 0x40000001 (TSC kHz, VM id). Leaf 0xD offers only the XCR0
+ * components Moat allows (vmx_cpu.c), with sizes computed for them (the standard-format maximum
+ * for the allowed set; the compacted size of the guest's XCR0 in sub-leaf 1), and neither XSAVEC
+ * nor XSAVES: guests use the standard format, whose size Linux checks against sub-leaf 0. */
 #include "vm_exit.h"
 #include "hypercall_abi.h"
 #include "vmcs_fields.h"
 #include "vmx_insn.h"
+#include "vmx_cpu.h"
 #include "vplat.h"
 #include "../kernel/cpu.h"
 #include "../kernel/string.h"
@@ -33,9 +37,55 @@
 #define F1_EDX_ACPI BIT(22)
 #define F1_EDX_APIC BIT(9)
 #define F7_EBX_INVPCID BIT(10)
+#define XSAVE1_EAX_XSAVEC BIT(1)
 #define XSAVE1_EAX_XSAVES BIT(3)
+#define XSAVE_SUB_MAIN 0          /* sub-leaf 0: supported XCR0 bits and sizes */
+#define XSAVE_SUB_EXT 1           /* sub-leaf 1: XSAVEOPT/XSAVEC/XSAVES and the compacted size */
+#define XSAVE_FIRST_COMPONENT 2   /* components 0 (x87) and 1 (SSE) live in the legacy area */
+#define XSAVE_LAST_COMPONENT 63
+#define XSAVE_LEGACY_AND_HEADER 576 /* 512-byte legacy area + 64-byte header */
+#define XSAVE_COMP_ALIGN64 BIT(1) /* sub-leaf i ECX: aligned to 64 bytes in the compacted format */
+#define XSAVE_ALIGN 64
 #define EXT1_EDX_RDTSCP BIT(27)
 #define KHZ_PER_HZ 1000
+
+/* Size of an XSAVE area for the components in mask: standard format (each at its offset) or
+ * compacted (one after the other, some aligned to 64 bytes). */
+static u32 xsave_size(u64 mask, bool compacted)
+{
+	u32 size = XSAVE_LEGACY_AND_HEADER;
+	for (u32 i = XSAVE_FIRST_COMPONENT; i <= XSAVE_LAST_COMPONENT; i++) {
+		if (!(mask & BIT(i)))
+			continue;
+		struct cpuid_regs c = cpuid(LEAF_XSAVE, i);
+		if (compacted) {
+			if (c.ecx & XSAVE_COMP_ALIGN64)
+				size = (u32)ALIGN_UP(size, XSAVE_ALIGN);
+			size += c.eax;
+		} else if (c.ebx + c.eax > size) {
+			size = c.ebx + c.eax;
+		}
+	}
+	return size;
+}
+
+/* Leaf 0xD as the guest sees it: only what Moat allows in XCR0 (exit_cr.c checks XSETBV). */
+static void xsave_leaf(const struct vm *vm, u32 sub, struct cpuid_regs *r)
+{
+	u64 allowed = vmx_cpu_xcr0_allowed();
+	if (sub == XSAVE_SUB_MAIN) {
+		r->eax &= (u32)allowed;
+		r->edx &= (u32)(allowed >> 32);
+		r->ecx = xsave_size(allowed, false);
+	} else if (sub == XSAVE_SUB_EXT) {
+		/* Guests save in the standard format: the compacted one is left to XSAVES, which Moat
+		 * does not offer (and Bochs' own sub-leaf 1 EBX gives the standard size, not this). */
+		r->eax &= ~(XSAVE1_EAX_XSAVEC | XSAVE1_EAX_XSAVES);
+		r->ebx = xsave_size(vm->vcpu.xcr0 & allowed, true); /* no IA32_XSS without XSAVES */
+	} else if (sub <= XSAVE_LAST_COMPONENT && !(allowed & BIT(sub))) {
+		memset(r, 0, sizeof(*r));
+	}
+}
 
 static const char signature[12] = {'M', 'o', 'a', 't', 'M', 'o', 'a', 't', 'M', 'o', 'a', 't'};
 
@@ -80,8 +130,7 @@ enum exit_action exit_cpuid(struct vm *vm, const struct exit_info *x)
 			memset(&r, 0, sizeof(r));
 			break;
 		case LEAF_XSAVE:
-			if (sub == 1)
-				r.eax &= ~XSAVE1_EAX_XSAVES;
+			xsave_leaf(vm, sub, &r);
 			break;
 		case LEAF_EXT_FEATURES:
 			r.edx &= ~EXT1_EDX_RDTSCP;

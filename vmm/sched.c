@@ -13,6 +13,7 @@
 #include "vmx_insn.h"
 #include "vm_linux.h"
 #include "vplat.h"
+#include "virq_vm.h"
 #include "../kernel/apic.h"
 #include "../kernel/cpu.h"
 #include "../kernel/fmt.h"
@@ -112,6 +113,10 @@ static enum exit_action run_slice(struct vm *vm)
 	for (;;) {
 		if (vm->plat)
 			vplat_before_entry(vm); /* APIC timer, interrupt injection, preemption timer */
+		else
+			virq_vm_image_before_entry(vm); /* an assigned device's interrupt (MSI) */
+		if (!vm->vcpu.launched && !vm->vcpu.first_entry_tsc)
+			vm->vcpu.first_entry_tsc = rdtsc(); /* reported when it stops (exit_stats.c) */
 		int r = vmx_enter(&vm->vcpu.regs, vm->vcpu.launched);
 		if (r != 0)
 			return exit_vmfail(vm, r);

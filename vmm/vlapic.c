@@ -158,6 +158,8 @@ static void raise(struct vlapic *l, u32 vector)
 		set_bit(l->irr, (int)vector);
 }
 
+void vlapic_raise(struct vm *vm, u32 vector) { raise(&vm->plat->lapic, vector); }
+
 void vlapic_tick(struct vm *vm, u64 now)
 {
 	struct vlapic *l = &vm->plat->lapic;

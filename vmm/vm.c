@@ -10,6 +10,7 @@
 #include "hypercall_abi.h"
 #include "smm.h"
 #include "vmcs_init.h"
+#include "vm_exit.h"
 #include "vmx_insn.h"
 #include "vuart.h"
 #include "../kernel/fmt.h"
@@ -286,6 +287,7 @@ void vm_destroy(struct vm *vm)
 	char sub[CFG_NAME_MAX + 8];
 	snprintf(sub, sizeof(sub), "vm '%s'", vm->name);
 	pr_info(sub, "stopped: %s", vm->stop_reason[0] ? vm->stop_reason : "no reason recorded");
+	exit_stats_report(vm, sub);
 	u64 hpa = vm->ram_hpa;
 	release_all(vm);
 	vm->state = VM_STOPPED;

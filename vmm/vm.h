@@ -8,6 +8,7 @@
 #include "../kernel/config.h"
 #include "../kernel/boot_info.h"
 #include "ept.h"
+#include "exit_reason.h"
 #include "vmx_caps.h"
 
 #define VM_MAX CFG_MAX_VMS
@@ -42,6 +43,8 @@ struct vcpu {
 	u64 cr8;
 	u64 msrs[5];    /* STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE while switched out */
 	u64 exits;
+	u64 exits_by_reason[EXIT_REASON_COUNT]; /* by basic exit reason (vmm/exit_stats.c) */
+	u64 first_entry_tsc; /* host TSC just before the first VM entry (the guest sees the same TSC) */
 };
 
 struct vm {

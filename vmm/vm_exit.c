@@ -7,6 +7,7 @@
 #include "vmcs_fields.h"
 #include "vmx_insn.h"
 #include "vplat.h"
+#include "virq_vm.h"
 #include "../kernel/cpu.h"
 #include "../kernel/fmt.h"
 #include "../kernel/idt.h"
@@ -203,9 +204,11 @@ enum exit_action vm_exit_handle(struct vm *vm)
 		.len = (u32)vmread(VMCS_EXIT_INSTR_LEN),
 	};
 	vm->vcpu.exits++;
+	if (x.reason < EXIT_REASON_COUNT)
+		vm->vcpu.exits_by_reason[x.reason]++;
 	if (raw & EXIT_REASON_ENTRY_FAILED)
 		return exit_entry_failed(vm, raw, x.qual);
-	if (vm->plat)
+	if (vm->plat || virq_vm_used(vm))
 		vplat_after_exit(vm); /* re-inject an event the exit interrupted */
 	exit_handler_fn h = x.reason < EXIT_REASON_COUNT ? handlers[x.reason] : NULL;
 	if (!h)

@@ -24,6 +24,10 @@ typedef enum exit_action (*exit_handler_fn)(struct vm *vm, const struct exit_inf
 /* Reads the exit fields and runs the handler for its reason. */
 enum exit_action vm_exit_handle(struct vm *vm);
 
+/* Prints the VM's exit counts, "moat: <sub>: exits: N in all: <reason> <count>, ..." (by count,
+ * non-zero only; continued on more lines when long), and the TSC at its first entry (exit_stats.c). */
+void exit_stats_report(const struct vm *vm, const char *sub);
+
 /* Helpers */
 enum exit_action exit_skip(const struct exit_info *x);
 enum exit_action exit_inject(struct vm *vm, u32 vector, bool has_code, u32 code);

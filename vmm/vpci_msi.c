@@ -2,10 +2,14 @@
  * address, data and mask live here and never reach the device. When the guest enables MSI with an
  * address in the 0xFEE window, Moat allocates an interrupt remapping entry for the device (source-id
  * validated) aimed at one host vector on the VM's CPU, and programs the device with the remappable
- * message naming that entry; the host vector's handler counts the interrupt for the guest vector
- * (delivery into the guest waits for a virtual interrupt controller: guests poll meanwhile). Without
- * interrupt remapping the device's MSI stays off: Moat never writes a compatibility-format message. */
+ * message naming that entry. Without interrupt remapping, only in dma = unprotected-identity mode (the
+ * device can reach all memory anyway, so it could forge any message): the device gets a
+ * compatibility-format message of Moat's own (this CPU's APIC id, the host vector), never the guest's.
+ * Otherwise the device's MSI stays off. The host vector (one per VM slot, shared by its devices)
+ * makes every programmed guest vector of that VM pending (virq_vm.c), which is injected on the VM's
+ * CPU before its next entry. */
 #include "vpci.h"
+#include "virq_vm.h"
 #include "../iommu/msi.h"
 #include "../kernel/apic.h"
 #include "../kernel/idt.h"
@@ -74,9 +78,31 @@ u32 vpci_msi_read(const struct vpci_dev *d, u16 off, u32 size)
 static void on_host_irq(struct int_frame *f)
 {
 	u64 slot = f->vector - VPCI_MSI_VECTOR_BASE; /* the vector tells the VM slot */
-	if (slot < VM_MAX)
+	if (slot < VM_MAX) {
 		host_irqs[slot]++;
+		const struct vpci_vm *v = &vpci_vms[slot];
+		for (u32 i = 0; i < v->ndevs; i++)
+			if (v->devs[i].msi.programmed)
+				virq_vm_raise((u32)slot, v->devs[i].msi.guest_vector);
+	}
 	apic_eoi();
+}
+
+/* Moat's own compatibility-format message (never the guest's address or data), MSI on, INTx off. */
+static void program_compat(const struct vpci_dev *d, u8 hv)
+{
+	const struct vpci_msi *m = &d->msi;
+	struct msi_msg msg = msi_compat(apic_id(), hv);
+	u16 c = (u16)(m->cap + MSI_CTRL);
+	u16 ctrl = pci_cfg_read16(&d->host, c);
+	pci_cfg_write16(&d->host, c, ctrl & (u16) ~(MSI_CTRL_ENABLE | MSI_CTRL_MME_MASK));
+	pci_cfg_write32(&d->host, (u16)(m->cap + MSI_ADDR_LO), msg.addr_lo);
+	if (m->is64)
+		pci_cfg_write32(&d->host, (u16)(m->cap + MSI_ADDR_HI), msg.addr_hi);
+	pci_cfg_write16(&d->host, (u16)(m->cap + data_off(m)), (u16)msg.data);
+	u16 cmd = pci_cfg_read16(&d->host, PCI_COMMAND);
+	pci_cfg_write16(&d->host, PCI_COMMAND, cmd | PCI_COMMAND_INTX_DISABLE);
+	pci_cfg_write16(&d->host, c, (u16)((ctrl & ~MSI_CTRL_MME_MASK) | MSI_CTRL_ENABLE));
 }
 
 static void enable(struct vm *vm, struct vpci_dev *d)
@@ -89,13 +115,23 @@ static void enable(struct vm *vm, struct vpci_dev *d)
 		return;
 	}
 	m->guest_vector = (u8)(m->data & MSI_DATA_VECTOR_MASK);
+	u8 hv = (u8)(VPCI_MSI_VECTOR_BASE + vm->id);
 	if (!irq_remap_on()) {
-		vpci_report(vm, d, "MSI for guest vector %u: no interrupt remapping here: the device's MSI stays off (poll)",
-			    m->guest_vector);
+		if (!vpci_of(vm)->identity) {
+			vpci_report(vm, d, "MSI for guest vector %u: no interrupt remapping here: the device's MSI stays off (poll)",
+				    m->guest_vector);
+			return;
+		}
+		idt_set_handler(hv, on_host_irq);
+		virq_vm_use(vm);
+		program_compat(d, hv);
+		m->programmed = true;
+		vpci_report(vm, d, "MSI: guest vector %u through host vector 0x%x (no interrupt remapping; unprotected identity)",
+			    m->guest_vector, hv);
 		return;
 	}
-	u8 hv = (u8)(VPCI_MSI_VECTOR_BASE + vm->id);
 	idt_set_handler(hv, on_host_irq);
+	virq_vm_use(vm);
 	if (irq_remap_alloc(&d->host, hv, apic_id(), &m->irq) != 0 || irq_remap_program_msi(&m->irq) != 0) {
 		vpci_report(vm, d, "MSI: no interrupt remapping entry could be set up; the device's MSI stays off");
 		return;
@@ -111,7 +147,8 @@ void vpci_msi_release(struct vpci_dev *d)
 	if (!m->programmed)
 		return;
 	irq_remap_msi_disable(&d->host);
-	irq_remap_free(&m->irq);
+	if (m->irq.valid)
+		irq_remap_free(&m->irq);
 	m->programmed = false;
 }
 

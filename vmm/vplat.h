@@ -78,6 +78,9 @@ void vlapic_mmio_write(struct vlapic *l, u32 offset, u32 value);
 bool vplat_mmio(struct vm *vm, u64 gpa, const struct exit_info *x, enum exit_action *a);
 /* Timer due by now: the LVT timer vector is made pending (and the timer re-armed when periodic). */
 void vlapic_tick(struct vm *vm, u64 now);
+/* A device interrupt (vpci_msi.c through virq_vm.c): vector becomes pending (vectors below 16 are
+ * ignored, as for any fixed interrupt). Call on the VM's CPU. */
+void vlapic_raise(struct vm *vm, u32 vector);
 /* Highest pending vector that the task priority and in-service vectors let through, or -1. */
 int vlapic_deliverable(const struct vlapic *l);
 /* The vector goes from pending to in service (it is being injected). */

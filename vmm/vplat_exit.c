@@ -11,6 +11,7 @@
  *   due, and idles (polling the UART) when every VM on its CPU is halted. HLT with interrupts off
  *   can never wake: the VM is stopped, as for any VM. */
 #include "vplat.h"
+#include "virq_vm.h"
 #include "vmcs_fields.h"
 #include "vmcs_init.h"
 #include "vmx_insn.h"
@@ -61,6 +62,7 @@ void vplat_before_entry(struct vm *vm)
 	struct vplat *p = vm->plat;
 	u64 now = rdtsc();
 	vlapic_tick(vm, now);
+	virq_vm_plat_drain(vm); /* assigned devices' interrupts (MSI) */
 	inject_pending(vm);
 	u64 end = p->slice_end;
 	if (p->lapic.deadline && p->lapic.deadline < end)
@@ -108,7 +110,7 @@ bool vplat_ready(struct vm *vm)
 	if (!p || !p->halted)
 		return true;
 	vlapic_tick(vm, rdtsc());
-	if (vlapic_deliverable(&p->lapic) < 0)
+	if (vlapic_deliverable(&p->lapic) < 0 && !virq_any(virq_of(vm)))
 		return false;
 	p->halted = false;
 	return true;

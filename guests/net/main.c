@@ -2,7 +2,8 @@
  * up, gets a DHCP lease and pings the DHCP server, printing
  *   net: lease 10.0.2.15 from 10.0.2.2
  * A VM named "net-bench" then sends BENCH_PACKETS frames and prints packets per second and cycles per
- * packet (the guest TSC counts Bochs instructions). Returns 0 when it has its lease. */
+ * packet (the guest TSC counts Bochs instructions). A VM named "net-irq" lists the NIC's capabilities
+ * (irq.c). Returns 0 when it has its lease. */
 #include "net.h"
 
 #define NET_BAR_GPA 0xc0000000ULL
@@ -98,6 +99,8 @@ int guest_main(u64 ram, u64 area)
 		if (nic_find(&nic, NET_BAR_GPA) != 0)
 			return 2;
 	}
+	if (gstrcmp(name, "net-irq") == 0)
+		net_irq_probe(&nic);
 	if (nic_start(&nic, 3 * hz) != 0)
 		return 2;
 	gprintf("net: link up, mac %02x:%02x:%02x:%02x:%02x:%02x\n", nic.mac[0], nic.mac[1], nic.mac[2], nic.mac[3],

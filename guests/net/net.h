@@ -64,6 +64,9 @@ void ip_str(u32 ip, char *buf);
 /* attack.c: the hostile attempts of a VM named "net-attack" (BAR0 is left at 0, decoding off). */
 void net_attacks(struct nic *n, u64 dma_off);
 
+/* irq.c: a VM named "net-irq": the NIC's capabilities; the MSI capability's offset or 0. */
+u8 net_irq_probe(struct nic *n);
+
 /* dhcp.c */
 struct lease {
 	u32 ip, server, router;
