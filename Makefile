@@ -126,4 +126,5 @@ clean:
 	rm -rf $(BUILD)
 
 -include tools/pvhboot/pvhboot.mk
+-include tools/netboot/netboot.mk
 -include $(DEPS)
