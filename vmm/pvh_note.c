@@ -2,17 +2,10 @@
  * PT_NOTE segments of an ELF64 file, checking every offset and size against the file (a file cut
  * short, with a segment past its end, is refused here as truncated). */
 #include "pvh.h"
+#include "elf.h"
 #include "../kernel/fmt.h"
 #include "../kernel/string.h"
 
-#define ELF_MAGIC "\177ELF"
-#define ELF_MAGIC_LEN 4
-#define EI_CLASS 4
-#define EI_DATA 5
-#define ELFCLASS64 2
-#define ELFDATA2LSB 1
-#define EM_X86_64 62
-#define PT_NOTE 4
 #define NOTE_ALIGN_MIN 4
 #define NOTE_ALIGN_ELF64 8
 #define NOTE_NAME_LEN 4 /* "Xen" and its NUL */
@@ -23,20 +16,6 @@
 #define BZ_HDRS_OFF 0x202
 #define BZ_HDRS "HdrS"
 #define BZ_HDRS_LEN 4
-
-struct ehdr64 {
-	u8 ident[16];
-	u16 type, machine;
-	u32 version;
-	u64 entry, phoff, shoff;
-	u32 flags;
-	u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-} __packed;
-
-struct phdr64 {
-	u32 type, flags;
-	u64 offset, vaddr, paddr, filesz, memsz, align;
-} __packed;
 
 struct nhdr {
 	u32 namesz, descsz, type;
@@ -82,7 +61,7 @@ static int scan_notes(const u8 *data, u64 off, u64 len, u64 align, u32 *entry, c
 
 int pvh_find_entry(const u8 *data, u64 size, u32 *entry, char *why, size_t n)
 {
-	struct ehdr64 eh;
+	struct elf64_ehdr eh;
 	if (size >= BZ_HDRS_OFF + BZ_HDRS_LEN && memcmp(data + BZ_HDRS_OFF, BZ_HDRS, BZ_HDRS_LEN) == 0) {
 		snprintf(why, n,
 			 "this is a bzImage, not the ELF vmlinux: unpack it with tools/linux/vmlinux.py");
@@ -102,13 +81,13 @@ int pvh_find_entry(const u8 *data, u64 size, u32 *entry, char *why, size_t n)
 			 eh.ident[EI_CLASS], eh.machine);
 		return -1;
 	}
-	if (eh.phentsize != sizeof(struct phdr64) || eh.phoff > size ||
-	    (u64)eh.phnum * sizeof(struct phdr64) > size - eh.phoff) {
+	if (eh.phentsize != sizeof(struct elf64_phdr) || eh.phoff > size ||
+	    (u64)eh.phnum * sizeof(struct elf64_phdr) > size - eh.phoff) {
 		snprintf(why, n, "truncated image: program headers lie outside the file (%llu bytes)", size);
 		return -1;
 	}
 	for (u32 i = 0; i < eh.phnum; i++) {
-		struct phdr64 ph;
+		struct elf64_phdr ph;
 		memcpy(&ph, data + eh.phoff + (u64)i * sizeof(ph), sizeof(ph));
 		if (ph.filesz && (ph.offset > size || ph.filesz > size - ph.offset)) {
 			snprintf(why, n, "truncated image: the file has %llu bytes, segment %u needs %llu",
@@ -117,7 +96,7 @@ int pvh_find_entry(const u8 *data, u64 size, u32 *entry, char *why, size_t n)
 		}
 	}
 	for (u32 i = 0; i < eh.phnum; i++) {
-		struct phdr64 ph;
+		struct elf64_phdr ph;
 		memcpy(&ph, data + eh.phoff + (u64)i * sizeof(ph), sizeof(ph));
 		if (ph.type != PT_NOTE)
 			continue;
