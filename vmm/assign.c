@@ -1,7 +1,8 @@
 /* vmm/assign.c: device assignment at VM start and stop (see assign.h). Order at start: checks, bus
  * mastering off, reset, DMA confinement (domain attached and mapping the VM's RAM at IOVA = GPA, or the
- * identity alias), only then may the guest turn bus mastering on (vpci.c). Order at stop: bus mastering
- * off, MSI entry freed, detach to the blocking domain (its IOTLB invalidation completed), reset, and
+ * identity alias), only then may the guest turn bus mastering on (vpci.c: between assign_vm_prepare and
+ * assign_vm_attach, or when the attach failed, the guest's bus mastering is refused and reported). Order at stop: bus mastering
+ * off, MSI and MSI-X entries freed, detach to the blocking domain (its IOTLB invalidation completed), reset, and
  * only then does vm.c scrub and release the frames. */
 #include <stdarg.h>
 #include "assign.h"
@@ -221,7 +222,7 @@ static void report_assigned(const struct vm *vm, const struct vpci_vm *v, const 
 			vm->ram_hpa + vm->ram_size - 1);
 }
 
-int assign_vm_start(struct vm *vm, const struct cfg_vm *cv, char *why, size_t n)
+int assign_vm_prepare(struct vm *vm, const struct cfg_vm *cv, char *why, size_t n)
 {
 	struct vpci_vm *v = vpci_of(vm);
 	memset(v, 0, sizeof(*v));
@@ -241,25 +242,41 @@ int assign_vm_start(struct vm *vm, const struct cfg_vm *cv, char *why, size_t n)
 	}
 	v->ndevs = cv->ndevices;
 	v->identity = cv->dma == CFG_DMA_UNPROTECTED_IDENTITY;
-	const char *reset[CFG_MAX_DEVICES];
-	for (u32 i = 0; i < v->ndevs; i++) /* bus mastering off, then the reset */
-		reset[i] = assign_reset(&v->devs[i].host);
+	v->dma_ready = false; /* until assign_vm_attach: the guest's bus mastering is refused */
+	for (u32 i = 0; i < v->ndevs; i++) { /* bus mastering off, then the reset */
+		struct vpci_dev *d = &v->devs[i];
+		d->reset_how = assign_reset(&d->host);
+		place(v, d);
+		setup_caps(d);
+		vpci_msix_setup(d);
+		for (u32 b = 0; b < VPCI_BARS; b++) /* where the firmware put it, unless that is taken */
+			if ((d->bar[b].kind == VPCI_BAR_MEM32 || d->bar[b].kind == VPCI_BAR_MEM64) &&
+			    !vpci_bar_conflict(vm, d, b, d->bar[b].hpa, d->bar[b].size))
+				d->bar[b].gpa = d->bar[b].hpa;
+	}
+	return 0;
+}
+
+int assign_vm_attach(struct vm *vm, char *why, size_t n)
+{
+	struct vpci_vm *v = vpci_of(vm);
+	if (!v->ndevs)
+		return 0;
 	if (confine(vm, v, why, n) != 0) {
 		assign_vm_stop(vm);
 		return -1;
 	}
 	v->dma_ready = true;
-	for (u32 i = 0; i < v->ndevs; i++) {
-		struct vpci_dev *d = &v->devs[i];
-		place(v, d);
-		setup_caps(d);
-		for (u32 b = 0; b < VPCI_BARS; b++) /* where the firmware put it, unless that is taken */
-			if ((d->bar[b].kind == VPCI_BAR_MEM32 || d->bar[b].kind == VPCI_BAR_MEM64) &&
-			    !vpci_bar_conflict(vm, d, b, d->bar[b].hpa, d->bar[b].size))
-				d->bar[b].gpa = d->bar[b].hpa;
-		report_assigned(vm, v, d, reset[i]);
-	}
+	for (u32 i = 0; i < v->ndevs; i++)
+		report_assigned(vm, v, &v->devs[i], v->devs[i].reset_how);
 	return 0;
+}
+
+int assign_vm_start(struct vm *vm, const struct cfg_vm *cv, char *why, size_t n)
+{
+	if (assign_vm_prepare(vm, cv, why, n) != 0)
+		return -1;
+	return assign_vm_attach(vm, why, n);
 }
 
 void assign_vm_stop(struct vm *vm)
@@ -275,6 +292,7 @@ void assign_vm_stop(struct vm *vm)
 		u16 cmd = pci_cfg_read16(&d->host, PCI_COMMAND);
 		pci_cfg_write16(&d->host, PCI_COMMAND, (u16)(cmd & ~PCI_COMMAND_MASTER));
 		vpci_msi_release(d);
+		vpci_msix_release(d);
 	}
 	if (virq_vm_used(vm)) {
 		const struct virq *q = virq_of(vm);

@@ -14,6 +14,12 @@
 /* Checks and assigns cv's devices to vm (its RAM and EPT exist). 0, or -1 with why =
  * "device 0000:00:02.0: <reason>" and nothing left assigned. No devices: 0. */
 int assign_vm_start(struct vm *vm, const struct cfg_vm *cv, char *why, size_t n);
+/* The two halves of assign_vm_start: checks, BAR probe, reset and the virtual bus (the devices are
+ * visible to the guest, bus mastering refused: no DMA domain yet); then DMA confinement (domain created
+ * and attached, or the identity alias), after which bus mastering may go on. A failed attach takes
+ * the devices back (assign_vm_stop). 0 or -1 with why. */
+int assign_vm_prepare(struct vm *vm, const struct cfg_vm *cv, char *why, size_t n);
+int assign_vm_attach(struct vm *vm, char *why, size_t n);
 /* Takes every device back (bus mastering off, blocking domain, reset); no-op without devices. */
 void assign_vm_stop(struct vm *vm);
 /* What HC_DMA_BASE returns: the offset from a guest-physical RAM address to the device address of the

@@ -1,12 +1,13 @@
 /* vmm/exit_ept.c: EPT exits. A guest access to a guest-physical address outside its RAM (or
  * beyond the rights its pages have) is an EPT violation: the VM is stopped with a report of
- * the access, the address and the guest RIP. Moat emulates no MMIO, so there is nothing to
- * resume: continuing would hide the bug or the attack. An EPT misconfiguration is Moat's own
+ * the access, the address and the guest RIP: continuing would hide the bug or the attack. The only
+ * MMIO Moat emulates is a Linux VM's xAPIC page and assigned devices' MSI-X table/PBA pages. An EPT misconfiguration is Moat's own
  * bug and stops the VM the same way. */
 #include "vm_exit.h"
 #include "vmcs_fields.h"
 #include "vmx_insn.h"
 #include "vplat.h"
+#include "vpci.h"
 
 #define EPTV_READ BIT(0)
 #define EPTV_WRITE BIT(1)
@@ -23,6 +24,8 @@ enum exit_action exit_ept_violation(struct vm *vm, const struct exit_info *x)
 	u64 gpa = vmread(VMCS_GUEST_PHYS_ADDR);
 	enum exit_action a;
 	if (vm->plat && vplat_mmio(vm, gpa, x, &a)) /* a Linux VM's xAPIC page (vlapic_mmio.c) */
+		return a;
+	if (vpci_msix_exit(vm, gpa, x, &a)) /* an assigned device's MSI-X table/PBA page (vpci_msix.c) */
 		return a;
 	const char *where = gpa < vm->ram_size ? "not permitted there" : "outside its memory";
 	if (x->qual & EPTV_LINEAR_VALID)

@@ -1,10 +1,10 @@
 /* vmm/mmio_decode.c: the one instruction form Moat emulates for a guest's MMIO access (a Linux VM's
- * xAPIC page, vlapic_mmio.c): a 32-bit MOV between a general register and memory, or a MOV of an
+ * xAPIC page, vlapic_mmio.c; an assigned device's MSI-X pages, vpci_msix.c): a 32- or 64-bit (REX.W) MOV between a general register and memory, or a MOV of an
  * immediate to memory (Intel SDM vol. 2: MOV 89 /r, 8B /r, C7 /0 id; ModRM, SIB, disp8/disp32,
  * RIP-relative; REX.R for the register; no other prefix). The instruction bytes are fetched from the
  * guest's RIP through its own page tables (4-level long mode, or no paging), each byte translated
  * and checked against the VM's RAM: a guest cannot make Moat read outside it. Anything else, an
- * operand size other than 32 bits or an unreadable instruction, is refused (the caller stops the
+ * operand size other than 32 or 64 bits or an unreadable instruction, is refused (the caller stops the
  * VM with its usual report). */
 #include "mmio_decode.h"
 #include "vmcs_fields.h"
@@ -36,6 +36,8 @@
 #define RM_DISP32 5
 #define SIB_BASE(b) ((b) & 7)
 #define SIB_NO_BASE 5
+#define OPSIZE_32 4u
+#define OPSIZE_64 8u
 
 /* Guest-physical address of a linear one (the guest's own page tables), or false. */
 static bool translate(const struct vm *vm, u64 linear, u64 *gpa)
@@ -108,8 +110,7 @@ bool mmio_decode(const struct vm *vm, u64 rip, struct mmio_insn *out)
 	u8 rex = 0;
 	if (b[i] >= REX_MIN && b[i] <= REX_MAX)
 		rex = b[i++];
-	if (rex & REX_W)
-		return false; /* 64-bit access: not an APIC register access */
+	out->size = (rex & REX_W) ? OPSIZE_64 : OPSIZE_32; /* callers refuse sizes they do not emulate */
 	u8 op = b[i++];
 	if (op != OP_MOV_STORE && op != OP_MOV_LOAD && op != OP_MOV_IMM)
 		return false;
@@ -121,7 +122,8 @@ bool mmio_decode(const struct vm *vm, u64 rip, struct mmio_insn *out)
 	out->has_imm = op == OP_MOV_IMM;
 	i += ml;
 	if (out->has_imm) {
-		out->imm = (u32)b[i] | (u32)b[i + 1] << 8 | (u32)b[i + 2] << 16 | (u32)b[i + 3] << 24;
+		u32 imm = (u32)b[i] | (u32)b[i + 1] << 8 | (u32)b[i + 2] << 16 | (u32)b[i + 3] << 24;
+		out->imm = out->size == OPSIZE_64 ? (u64)(s64)(s32)imm : imm;
 		i += 4;
 	}
 	out->len = i;

@@ -3,12 +3,20 @@
  * RAM but no vCPU gets the e1000e through assign_vm_start(); the suite then plays the guest through the
  * virtual configuration space (vpci_cfg_read/write) and checks:
  *  assign-refusals    one clear line per refused device (bridge, missing, identity mode with VT-d);
+ *  assign-early-master  between the checks/reset and the domain attach (assign_vm_prepare, then
+ *                     assign_vm_attach) the guest's bus mastering is refused, reported, and never
+ *                     reaches the device;
  *  assign-start       reset, its own domain, bus mastering off until then, IDs through the virtual bus;
  *  assign-vpci        BAR sizing, command filter (bus mastering reaches the device, I/O does not), pin 0;
  *  assign-msi-irte    the guest's MSI address/data stay virtual; the device gets a remappable message
  *                     naming an IRTE; a non-interrupt address is refused and never written;
  *  assign-dma         Moat's e1000e driver, speaking guest-physical addresses, gets a DHCP OFFER
  *                     through the VM's domain;
+ *  assign-msix        MSI-X shown to the guest; table accesses played as the EPT-violation path would
+ *                     (vpci_msix_access with a decoded access): the guest's entry stays in the shadow,
+ *                     the real entry gets a remappable message naming an IRTE; another register on the
+ *                     table page is forwarded (a 2-byte access refused); masking masks the real entry
+ *                     and frees the IRTE;
  *  assign-stop        bus mastering off, back in the blocking domain, before the RAM is scrubbed. */
 #include "assign.h"
 #include "dhcp.h"
@@ -21,6 +29,8 @@
 #include "../kernel/log.h"
 #include "../kernel/frame_alloc.h"
 #include "../kernel/frame_owner.h"
+#include "../kernel/cpu.h"
+#include "../kernel/paging.h"
 #include "../kernel/string.h"
 
 #define SLOT (VM_MAX - 1)
@@ -34,6 +44,15 @@
 #define OFFER_WAIT_US 1500000
 #define TRIES 3
 #define WHY 200
+#define GUEST_MSIX_VECTOR 0x42
+#define GUEST_MSIX_ADDR (MSI_ADDR_BASE | 0x1000u) /* APIC id 1, compatibility format */
+#define MSIX_CTRL_OFF 2
+#define MSIX_CTRL_ENABLE BIT(15)
+#define MSIX_SIZE_MASK 0x7ffu
+#define MSI_ADDR_REMAP_FORMAT BIT(4)
+#define CAP_WALK 48
+#define DWORD 4u
+#define WORD 2u
 
 static struct vm *make_vm(void)
 {
@@ -108,6 +127,102 @@ static bool dhcp_offer(struct e1000e *nic, struct vm *vm)
 	return false;
 }
 
+/* Bus mastering asked for before the VM's DMA domain exists: refused, reported, device untouched. */
+static bool early_master_refused(struct vm *vm, struct vpci_dev *d)
+{
+	const struct vpci_vm *v = vpci_of(vm);
+	bool before = !v->dma_ready && !v->dom;
+	vpci_cfg_write(vm, 0, d->vdev, d->vfn, PCI_COMMAND, 2, PCI_COMMAND_MASTER);
+	u16 real = pci_cfg_read16(&d->host, PCI_COMMAND);
+	u16 seen = (u16)vpci_cfg_read(vm, 0, d->vdev, d->vfn, PCI_COMMAND, 2);
+	pr_info("test", "assign: bus mastering asked for before the domain exists: guest sees 0x%x, device command 0x%x",
+		seen, real);
+	return before && !(real & PCI_COMMAND_MASTER) && !(seen & PCI_COMMAND_MASTER);
+}
+
+static u64 msix_io(struct vm *vm, struct vpci_dev *d, u64 off, u32 size, bool write, u64 val)
+{
+	struct vpci_mmio acc = {d->msix_bir[0], off, size, write, val};
+	if (!vpci_msix_access(vm, d, &acc))
+		return ~0ULL;
+	return acc.val;
+}
+
+/* A dword on the table's page that is neither table nor PBA, or 0. */
+static u64 shared_reg(const struct vpci_dev *d)
+{
+	u64 page = ALIGN_DOWN(d->msix_off[0], PAGE_SIZE);
+	for (u64 off = page + PAGE_SIZE - DWORD; off > page; off -= DWORD) {
+		bool in_t = off + DWORD > d->msix_off[0] && off < d->msix_off[0] + d->msix_len[0];
+		bool in_p = d->msix_bir[1] == d->msix_bir[0] && off + DWORD > d->msix_off[1] &&
+			    off < d->msix_off[1] + d->msix_len[1];
+		if (!in_t && !in_p)
+			return off;
+	}
+	return 0;
+}
+
+static bool msix_listed(struct vm *vm, const struct vpci_dev *d)
+{
+	u8 p = (u8)vpci_cfg_read(vm, 0, d->vdev, d->vfn, PCI_CAPABILITY_LIST, 1);
+	for (u32 i = 0; i < CAP_WALK && p; i++) {
+		if (p == d->msix_cap && vpci_cfg_read(vm, 0, d->vdev, d->vfn, p, 1) == PCI_CAP_ID_MSIX)
+			return true;
+		p = (u8)vpci_cfg_read(vm, 0, d->vdev, d->vfn, (u16)(p + 1), 1);
+	}
+	return false;
+}
+
+static bool msix_test(struct vm *vm, struct vpci_dev *d)
+{
+	u8 cap = d->msix_cap;
+	if (!cap || !d->msix.n || !msix_listed(vm, d))
+		return false;
+	u16 hw = pci_cfg_read16(&d->host, (u16)(cap + MSIX_CTRL_OFF));
+	u16 ctrl = (u16)vpci_cfg_read(vm, 0, d->vdev, d->vfn, (u16)(cap + MSIX_CTRL_OFF), 2);
+	if ((ctrl & MSIX_SIZE_MASK) != (hw & MSIX_SIZE_MASK))
+		return false;
+	if (d->msi.cap) /* MSI off first (the previous test left it on) */
+		vpci_cfg_write(vm, 0, d->vdev, d->vfn, (u16)(d->msi.cap + MSI_CTRL_OFF), 2, 0);
+	vpci_cfg_write(vm, 0, d->vdev, d->vfn, (u16)(cap + MSIX_CTRL_OFF), 2, MSIX_CTRL_ENABLE);
+	u64 t = d->msix_off[0];
+	msix_io(vm, d, t + VMSIX_ADDR_LO, DWORD, true, GUEST_MSIX_ADDR);
+	msix_io(vm, d, t + VMSIX_ADDR_HI, DWORD, true, 0);
+	msix_io(vm, d, t + VMSIX_DATA, DWORD, true, GUEST_MSIX_VECTOR);
+	msix_io(vm, d, t + VMSIX_CTRL, DWORD, true, 0); /* unmask */
+	u64 real = d->bar[d->msix_bir[0]].hpa + t;
+	if (paging_map_mmio(ALIGN_DOWN(real, PAGE_SIZE), PAGE_SIZE) != 0)
+		return false;
+	struct msi_msg m = {mmio_read32(real + VMSIX_ADDR_LO), mmio_read32(real + VMSIX_ADDR_HI),
+			    mmio_read32(real + VMSIX_DATA)};
+	u32 rctl = mmio_read32(real + VMSIX_CTRL);
+	u16 rmc = pci_cfg_read16(&d->host, (u16)(cap + MSIX_CTRL_OFF));
+	u32 irte = d->msix_irq[0].index;
+	bool prog = d->msix_irq[0].valid && (m.addr_lo & MSI_ADDR_REMAP_FORMAT) && msi_addr_is_remappable(m.addr_lo) &&
+		    msi_remap_index(&m) == irte && m.addr_lo != GUEST_MSIX_ADDR && m.data != GUEST_MSIX_VECTOR &&
+		    !(rctl & VMSIX_CTRL_MASKED) && (rmc & MSIX_CTRL_ENABLE) &&
+		    msix_io(vm, d, t + VMSIX_ADDR_LO, DWORD, false, 0) == GUEST_MSIX_ADDR &&
+		    msix_io(vm, d, t + VMSIX_DATA, DWORD, false, 0) == GUEST_MSIX_VECTOR;
+	pr_info("test", "assign: guest MSI-X entry 0 0x%x/0x%x stays virtual; the device's entry holds 0x%x/0x%x, %s (remappable, IRTE %u)",
+		GUEST_MSIX_ADDR, GUEST_MSIX_VECTOR, m.addr_lo, m.data, rctl & VMSIX_CTRL_MASKED ? "masked" : "unmasked", irte);
+
+	u64 o = shared_reg(d), fwd = d->msix_fwd;
+	msix_io(vm, d, o, DWORD, true, GUEST_MSIX_VECTOR);
+	u32 back = (u32)msix_io(vm, d, o, DWORD, false, 0), direct = mmio_read32(d->bar[d->msix_bir[0]].hpa + o);
+	bool forwarded = o && d->msix_fwd == fwd + 2 && back == direct;
+	msix_io(vm, d, o, WORD, true, GUEST_MSIX_VECTOR); /* not 4 or 8 bytes: refused, not forwarded */
+	forwarded = forwarded && d->msix_fwd == fwd + 2;
+	pr_info("test", "assign: MSI-X page register BAR%u+0x%llx: write forwarded, reads back 0x%x (device: 0x%x)",
+		d->msix_bir[0], o, back, direct);
+
+	msix_io(vm, d, t + VMSIX_CTRL, DWORD, true, VMSIX_CTRL_MASKED);
+	rctl = mmio_read32(real + VMSIX_CTRL);
+	bool masked = (rctl & VMSIX_CTRL_MASKED) && !d->msix_irq[0].valid;
+	pr_info("test", "assign: guest masked MSI-X entry 0: the device's entry is %s, IRTE %u %s", rctl & VMSIX_CTRL_MASKED ? "masked" : "UNMASKED",
+		irte, d->msix_irq[0].valid ? "STILL HELD" : "freed");
+	return prog && forwarded && masked;
+}
+
 void selftest_assign(const struct kernel_ctx *k __unused, struct selftest_result *r)
 {
 	struct e1000e nic;
@@ -127,9 +242,12 @@ void selftest_assign(const struct kernel_ctx *k __unused, struct selftest_result
 	memset(&cv, 0, sizeof(cv));
 	cv.ndevices = 1;
 	cv.devices[0] = nic.addr;
-	ok = assign_vm_start(vm, &cv, why, sizeof(why)) == 0;
+	ok = assign_vm_prepare(vm, &cv, why, sizeof(why)) == 0;
 	struct vpci_vm *v = vpci_of(vm);
 	struct vpci_dev *d = &v->devs[0];
+	bool early = ok && v->ndevs && early_master_refused(vm, d);
+	ok = ok && assign_vm_attach(vm, why, sizeof(why)) == 0;
+	selftest_report(r, "assign-early-master", early, "bus mastering reached the device before its DMA domain existed");
 	u32 id = ok ? vpci_cfg_read(vm, 0, d->vdev, d->vfn, PCI_VENDOR_ID, 4) : 0;
 	ok = ok && v->dom && v->dma_ready && id == pci_cfg_read32(&nic.addr, PCI_VENDOR_ID) &&
 	     !(pci_cfg_read16(&nic.addr, PCI_COMMAND) & PCI_COMMAND_MASTER);
@@ -171,6 +289,7 @@ void selftest_assign(const struct kernel_ctx *k __unused, struct selftest_result
 	selftest_report(r, "assign-msi-irte", ok, "the MSI capability is not emulated through an IRTE");
 
 	selftest_report(r, "assign-dma", dhcp_offer(&nic, vm), "no DHCP OFFER through the VM's domain");
+	selftest_report(r, "assign-msix", msix_test(vm, d), "MSI-X is not emulated through the shadow table and an IRTE");
 
 	assign_vm_stop(vm);
 	ok = !(pci_cfg_read16(&nic.addr, PCI_COMMAND) & PCI_COMMAND_MASTER) && domain_check_contexts(why, sizeof(why)) == 0;

@@ -15,12 +15,12 @@ bool vplat_mmio(struct vm *vm, u64 gpa, const struct exit_info *x, enum exit_act
 	if (gpa < VLAPIC_XAPIC_GPA || gpa >= VLAPIC_XAPIC_GPA + PAGE_SIZE || !vlapic_xapic_mode(l))
 		return false;
 	struct mmio_insn in;
-	if (!mmio_decode(vm, x->rip, &in) || in.write != !!(x->qual & EPTV_WRITE))
+	if (!mmio_decode(vm, x->rip, &in) || in.size != sizeof(u32) || in.write != !!(x->qual & EPTV_WRITE))
 		return false;
 	u32 off = (u32)(gpa - VLAPIC_XAPIC_GPA);
 	bool aligned = off % XAPIC_REG_ALIGN == 0;
 	if (in.write) {
-		u32 v = in.has_imm ? in.imm : (u32)exit_get_gpr(vm, in.reg);
+		u32 v = in.has_imm ? (u32)in.imm : (u32)exit_get_gpr(vm, in.reg);
 		if (aligned)
 			vlapic_mmio_write(l, off, v);
 	} else {

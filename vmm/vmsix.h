@@ -4,9 +4,7 @@
  * is classified as table, PBA or "other register on the same page" (to be forwarded to the device
  * with the same size). A write that unmasks an entry whose address is in the interrupt window asks
  * for the real entry to be programmed with Moat's remappable message (one IRTE per vector); masking
- * asks for the real entry to be masked.
- * UNFINISHED: not wired into the EPT-violation path yet (vpci_bar.c leaves the pages unmapped and the
- * capability hidden, so an access still stops the VM); nothing in the kernel calls this yet. */
+ * asks for the real entry to be masked. Wired into the EPT-violation path by vpci_msix.c. */
 #ifndef MOAT_VMSIX_H
 #define MOAT_VMSIX_H
 

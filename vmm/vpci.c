@@ -2,8 +2,8 @@
  * class, subsystem and capabilities read through; BARs are virtual (vpci_bar.c); the command
  * register is filtered (memory decode and bus mastering only, mastering only once DMA is confined;
  * I/O decode and INTx never); the expansion ROM is hidden; the interrupt pin reads 0 (INTx is not
- * offered); the MSI capability is emulated (vpci_msi.c) and MSI-X is left out of the capability
- * list. Every other write is dropped. */
+ * offered); the MSI and MSI-X capabilities are emulated (vpci_msi.c, vpci_msix.c; an MSI-X table
+ * Moat cannot emulate is left out of the capability list). Every other write is dropped. */
 #include <stdarg.h>
 #include "vpci.h"
 #include "../kernel/fmt.h"
@@ -43,11 +43,11 @@ static struct vpci_dev *find(struct vm *vm, u8 bus, u8 dev, u8 fn)
 	return NULL;
 }
 
-/* The capability after `cap` that the guest sees (MSI-X skipped), or 0. */
+/* The capability after `cap` that the guest sees (an MSI-X capability not offered skipped), or 0. */
 static u8 next_visible(const struct vpci_dev *d, u8 ptr)
 {
 	for (u32 i = 0; i < CAP_WALK_MAX && ptr >= PCI_CAP_PTR_MIN; i++) {
-		if (ptr != d->msix_cap)
+		if (ptr != d->msix_cap || d->msix.n)
 			return ptr;
 		ptr = pci_cfg_read8(&d->host, (u16)(ptr + PCI_CAP_NEXT)) & PCI_CAP_PTR_MASK;
 	}
@@ -93,6 +93,8 @@ static u8 read_byte(struct vm *vm, const struct vpci_dev *d, u16 off)
 		return 0;
 	if (vpci_msi_owns(d, off))
 		return (u8)vpci_msi_read(d, off, 1);
+	if (vpci_msix_owns(d, off))
+		return (u8)vpci_msix_read(d, off, 1);
 	if (off >= VPCI_CFG_HDR_END && is_next_ptr(d, off))
 		return next_visible(d, pci_cfg_read8(&d->host, off) & PCI_CAP_PTR_MASK);
 	(void)vm;
@@ -153,7 +155,11 @@ void vpci_cfg_write(struct vm *vm, u8 bus, u8 dev, u8 fn, u16 off, u32 size, u32
 		vpci_msi_write(vm, d, off, size, val);
 		return;
 	}
-	if (d->msix_cap && off >= d->msix_cap && off < d->msix_cap + 4)
+	if (vpci_msix_owns(d, off)) {
+		vpci_msix_write(vm, d, off, size, val);
+		return;
+	}
+	if (d->msix_cap && !d->msix.n && off >= d->msix_cap && off < d->msix_cap + 4)
 		vpci_report(vm, d, "MSI-X is not offered: write to its capability dropped");
 	/* anything else (status, cache line, other capabilities) is dropped */
 }

@@ -1,12 +1,15 @@
 /* vmm/vpci.h: the virtual PCI bus of a VM with assigned devices (issue 8). The guest reaches it
  * through the CF8/CFC ports (a guest without ACPI has no MCFG, so no ECAM window is offered); it
  * holds only the VM's own devices. IDs, class and capabilities read through to the device; BARs,
- * the command register, the interrupt line/pin and MSI are virtual (vpci.c, vpci_bar.c, vpci_msi.c).
+ * the command register, the interrupt line/pin, MSI and MSI-X are virtual (vpci.c, vpci_bar.c,
+ * vpci_msi.c, vpci_msix.c).
  * State lives here, per VM slot, so that struct vm needs no new fields. */
 #ifndef MOAT_VPCI_H
 #define MOAT_VPCI_H
 
 #include "vm.h"
+#include "vm_exit.h"
+#include "vmsix.h"
 #include "../iommu/domain.h"
 #include "../iommu/irq_remap.h"
 
@@ -51,13 +54,19 @@ struct vpci_dev {
 	u8 vdev, vfn;	   /* its address on the VM's bus 0 */
 	u16 cmd;	   /* the guest's view of the command register */
 	u8 int_line;
-	u8 msix_cap;	   /* the device's MSI-X capability (hidden from the guest: not emulated yet) */
+	u8 msix_cap;	   /* the device's MSI-X capability (shown when msix.n != 0, else hidden) */
 	/* MSI-X table and PBA: BAR index (VPCI_BARS if none), offset, length; their pages are never
 	 * mapped for the guest, even when they share a page with other registers (an access exits). */
 	u8 msix_bir[2];
 	u64 msix_off[2], msix_len[2];
 	struct vpci_bar bar[VPCI_BARS];
 	struct vpci_msi msi;
+	struct vmsix msix; /* the guest's MSI-X table (n = 0: MSI-X not offered) */
+	u16 msix_ctrl;	   /* the guest's MSI-X enable and function mask */
+	struct irq_remap_vec msix_irq[VMSIX_MAX_ENTRIES]; /* per real entry Moat programmed */
+	u8 msix_gvec[VMSIX_MAX_ENTRIES];
+	u64 msix_fwd;	   /* accesses forwarded to other registers on the MSI-X pages */
+	const char *reset_how; /* what the reset at assignment did */
 	u64 refused;	   /* guest writes refused (each reported once per kind) */
 };
 
@@ -103,6 +112,37 @@ void vpci_msi_write(struct vm *vm, struct vpci_dev *d, u16 off, u32 size, u32 va
 void vpci_msi_release(struct vpci_dev *d);
 /* Device interrupts Moat took for VM slot `slot` (counted, not yet injected). */
 u64 vpci_msi_host_irqs(u32 slot);
+
+/* Is page `off` of BAR i an MSI-X table or PBA page (never mapped for the guest)? */
+bool vpci_bar_msix_page(const struct vpci_dev *d, u32 i, u64 off);
+
+/* MSI-X (vpci_msix.c). Setup after the BARs and capabilities are known: offered when the table has at
+ * most VMSIX_MAX_ENTRIES entries and lives in memory BARs. */
+void vpci_msix_setup(struct vpci_dev *d);
+bool vpci_msix_owns(const struct vpci_dev *d, u16 off); /* Message Control */
+u32 vpci_msix_read(const struct vpci_dev *d, u16 off, u32 size);
+void vpci_msix_write(struct vm *vm, struct vpci_dev *d, u16 off, u32 size, u32 val);
+/* One decoded guest access to an MSI-X page: BAR index, offset in the BAR, size, direction, value
+ * (written, or read back). */
+struct vpci_mmio {
+	u32 bar;
+	u64 off;
+	u32 size;
+	bool write;
+	u64 val;
+};
+/* Emulates it: table and PBA against the shadow, other registers forwarded (within the BAR, aligned,
+ * 4 or 8 bytes) or refused. false: not an MSI-X page of d (the caller stops the VM). */
+bool vpci_msix_access(struct vm *vm, struct vpci_dev *d, struct vpci_mmio *acc);
+/* The EPT-violation path: true (and *a) when gpa is on an MSI-X page of one of vm's placed BARs and the
+ * instruction was emulated. */
+bool vpci_msix_exit(struct vm *vm, u64 gpa, const struct exit_info *x, enum exit_action *a);
+/* Masks every real entry Moat programmed and frees its IRTE; MSI-X off on the device. */
+void vpci_msix_release(struct vpci_dev *d);
+/* Host interrupt for VM slot `slot`: raises d's programmed MSI-X guest vectors. */
+void vpci_msix_raise(u32 slot, const struct vpci_dev *d);
+/* The host vector of vm's slot, its handler installed and the VM's pending-vector state in use. */
+u8 vpci_host_vector(struct vm *vm);
 
 /* One report line per refused guest action: "moat: vpci: vm 'x': 0000:00:02.0: <what>". */
 void vpci_report(const struct vm *vm, const struct vpci_dev *d, const char *fmt, ...) __printf(3, 4);

@@ -160,8 +160,7 @@ static void unmap(struct vm *vm, struct vpci_bar *b)
 	b->mapped = false;
 }
 
-/* Is page `off` of BAR i an MSI-X table or PBA page? */
-static bool msix_page(const struct vpci_dev *d, u32 i, u64 off)
+bool vpci_bar_msix_page(const struct vpci_dev *d, u32 i, u64 off)
 {
 	for (u32 k = 0; k < 2; k++) {
 		if (d->msix_bir[k] != i)
@@ -177,12 +176,12 @@ static bool msix_page(const struct vpci_dev *d, u32 i, u64 off)
 static int map_bar(struct vm *vm, const struct vpci_dev *d, u32 i, const struct vpci_bar *b)
 {
 	for (u64 off = 0; off < b->size;) {
-		if (msix_page(d, i, off)) {
+		if (vpci_bar_msix_page(d, i, off)) {
 			off += PAGE_SIZE;
 			continue;
 		}
 		u64 run = off;
-		while (run < b->size && !msix_page(d, i, run))
+		while (run < b->size && !vpci_bar_msix_page(d, i, run))
 			run += PAGE_SIZE;
 		if (ept_map(&vm->ept, b->gpa + off, b->hpa + off, run - off, EPT_R | EPT_W | EPT_MAP_UC) != 0) {
 			ept_unmap(&vm->ept, b->gpa, b->size);

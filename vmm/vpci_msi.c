@@ -81,11 +81,21 @@ static void on_host_irq(struct int_frame *f)
 	if (slot < VM_MAX) {
 		host_irqs[slot]++;
 		const struct vpci_vm *v = &vpci_vms[slot];
-		for (u32 i = 0; i < v->ndevs; i++)
+		for (u32 i = 0; i < v->ndevs; i++) {
 			if (v->devs[i].msi.programmed)
 				virq_vm_raise((u32)slot, v->devs[i].msi.guest_vector);
+			vpci_msix_raise((u32)slot, &v->devs[i]);
+		}
 	}
 	apic_eoi();
+}
+
+u8 vpci_host_vector(struct vm *vm)
+{
+	u8 hv = (u8)(VPCI_MSI_VECTOR_BASE + vm->id);
+	idt_set_handler(hv, on_host_irq);
+	virq_vm_use(vm);
+	return hv;
 }
 
 /* Moat's own compatibility-format message (never the guest's address or data), MSI on, INTx off. */

@@ -1,0 +1,326 @@
+/* vmm/vpci_msix.c: the emulated MSI-X of an assigned device (see vpci.h). The capability is shown
+ * with its Message Control virtual (enable and function mask are the guest's; the table size reads
+ * through); the table and PBA offsets read through. The table and PBA pages are never mapped in the
+ * VM's EPT (vpci_bar.c): each access is an EPT violation, decoded (mmio_decode.c) and emulated here.
+ * Table and PBA accesses go to the shadow table (vmsix.c): the guest's address and data never reach
+ * the device. Other registers that share those pages are forwarded to the device with the same size,
+ * only within the BAR, naturally aligned, 4 or 8 bytes. When an entry is unmasked with MSI-X enabled
+ * and not function-masked, Moat allocates an IRTE for the device (source-id validated) aimed at the
+ * VM slot's host vector and programs the real entry with the remappable message naming it; masking,
+ * disabling, the function mask and the VM's stop mask the real entry and free the IRTE. Without
+ * interrupt remapping the device's MSI-X stays off. */
+#include "vpci.h"
+#include "mmio_decode.h"
+#include "virq_vm.h"
+#include "../iommu/msi.h"
+#include "../kernel/apic.h"
+#include "../kernel/cpu.h"
+#include "../kernel/paging.h"
+#include "../kernel/pci.h"
+
+#define MSIX_CTRL 2
+#define MSIX_CTRL_LEN 2
+#define MSIX_CTRL_SIZE_MASK 0x7ffu
+#define MSIX_CTRL_FMASK BIT(14)
+#define MSIX_CTRL_ENABLE BIT(15)
+#define MSIX_CTRL_GUEST (MSIX_CTRL_FMASK | MSIX_CTRL_ENABLE)
+#define MSIX_TABLE_REGION 0
+#define MSIX_PBA_REGION 1
+#define EPTV_WRITE BIT(1)
+#define BYTE_BITS 8
+#define DWORD 4u
+#define QWORD 8u
+#define DWORD_BITS 32
+#define LOW32 0xffffffffULL
+#define READ_REFUSED (~0ULL) /* what a refused read returns (as a master abort would) */
+
+void vpci_msix_setup(struct vpci_dev *d)
+{
+	d->msix.n = 0;
+	if (!d->msix_cap)
+		return;
+	u32 entries = (pci_cfg_read16(&d->host, (u16)(d->msix_cap + MSIX_CTRL)) & MSIX_CTRL_SIZE_MASK) + 1;
+	for (u32 k = 0; k < 2; k++) {
+		u8 bir = d->msix_bir[k];
+		if (bir >= VPCI_BARS ||
+		    (d->bar[bir].kind != VPCI_BAR_MEM32 && d->bar[bir].kind != VPCI_BAR_MEM64) ||
+		    d->msix_off[k] + d->msix_len[k] > d->bar[bir].size)
+			return; /* not emulable: the capability stays hidden */
+	}
+	if (vmsix_init(&d->msix, entries, d->msix_off[MSIX_TABLE_REGION], d->msix_off[MSIX_PBA_REGION]) != 0)
+		d->msix.n = 0;
+}
+
+bool vpci_msix_owns(const struct vpci_dev *d, u16 off)
+{
+	return d->msix_cap && d->msix.n && off >= d->msix_cap + MSIX_CTRL &&
+	       off < d->msix_cap + MSIX_CTRL + MSIX_CTRL_LEN;
+}
+
+static u16 ctrl_view(const struct vpci_dev *d)
+{
+	u16 hw = pci_cfg_read16(&d->host, (u16)(d->msix_cap + MSIX_CTRL));
+	return (u16)((hw & MSIX_CTRL_SIZE_MASK) | (d->msix_ctrl & MSIX_CTRL_GUEST));
+}
+
+u32 vpci_msix_read(const struct vpci_dev *d, u16 off, u32 size)
+{
+	u32 v = 0;
+	u16 ctrl = ctrl_view(d);
+	for (u32 i = 0; i < size; i++) {
+		u32 rel = (u32)(off + i - d->msix_cap - MSIX_CTRL);
+		v |= (u32)(u8)(ctrl >> (rel * BYTE_BITS)) << (i * BYTE_BITS);
+	}
+	return v;
+}
+
+static u64 real_entry(const struct vpci_dev *d, u32 e)
+{
+	return d->bar[d->msix_bir[MSIX_TABLE_REGION]].hpa + d->msix_off[MSIX_TABLE_REGION] +
+	       (u64)e * VMSIX_ENTRY_SIZE;
+}
+
+static bool any_programmed(const struct vpci_dev *d)
+{
+	for (u32 e = 0; e < d->msix.n; e++)
+		if (d->msix_irq[e].valid)
+			return true;
+	return false;
+}
+
+/* Masks real entry e first (no message through it any more), then frees its IRTE. */
+static void release_entry(struct vpci_dev *d, u32 e)
+{
+	u64 a = real_entry(d, e);
+	if (paging_map_mmio(ALIGN_DOWN(a, PAGE_SIZE), PAGE_SIZE) == 0)
+		mmio_write32(a + VMSIX_CTRL, VMSIX_CTRL_MASKED);
+	irq_remap_free(&d->msix_irq[e]);
+	d->msix_irq[e].valid = false;
+	if (!any_programmed(d)) {
+		u16 c = (u16)(d->msix_cap + MSIX_CTRL);
+		pci_cfg_write16(&d->host, c, pci_cfg_read16(&d->host, c) & (u16)~MSIX_CTRL_ENABLE);
+	}
+}
+
+static bool addr_ok(const struct vmsix_entry *x)
+{
+	return (x->addr_lo & MSI_ADDR_WINDOW_MASK) == MSI_ADDR_BASE && !x->addr_hi;
+}
+
+static void program_entry(struct vm *vm, struct vpci_dev *d, u32 e)
+{
+	u8 gv = vmsix_vector(&d->msix, e);
+	if (!irq_remap_on()) {
+		vpci_report(vm, d,
+			    "MSI-X entry %u for guest vector %u: no interrupt remapping here: the device's "
+			    "MSI-X stays off (poll)",
+			    e, gv);
+		return;
+	}
+	u8 hv = vpci_host_vector(vm);
+	struct irq_remap_vec *q = &d->msix_irq[e];
+	if (irq_remap_alloc(&d->host, hv, apic_id(), q) != 0) {
+		q->valid = false;
+		vpci_report(
+		    vm, d,
+		    "MSI-X entry %u: no interrupt remapping entry could be set up; the entry stays masked",
+		    e);
+		return;
+	}
+	if (irq_remap_program_msix(q, e) != 0) {
+		irq_remap_free(q);
+		q->valid = false;
+		vpci_report(
+		    vm, d,
+		    "MSI-X entry %u: the device's table could not be programmed; the entry stays masked", e);
+		return;
+	}
+	d->msix_gvec[e] = gv;
+	vpci_report(vm, d,
+		    "MSI-X entry %u: guest vector %u through IRTE %u (host vector 0x%x, source-id checked)",
+		    e, gv, q->index, hv);
+}
+
+/* Brings real entry e in line with the guest's view. */
+static void sync_entry(struct vm *vm, struct vpci_dev *d, u32 e)
+{
+	const struct vmsix_entry *x = &d->msix.e[e];
+	bool want = (d->msix_ctrl & MSIX_CTRL_ENABLE) && !(d->msix_ctrl & MSIX_CTRL_FMASK) &&
+		    !(x->ctrl & VMSIX_CTRL_MASKED) && addr_ok(x);
+	if (want && !d->msix_irq[e].valid)
+		program_entry(vm, d, e);
+	else if (!want && d->msix_irq[e].valid)
+		release_entry(d, e);
+}
+
+void vpci_msix_write(struct vm *vm, struct vpci_dev *d, u16 off, u32 size, u32 val)
+{
+	bool was = d->msix_ctrl & MSIX_CTRL_ENABLE;
+	u16 ctrl = d->msix_ctrl;
+	for (u32 i = 0; i < size; i++) {
+		u32 rel = (u32)(off + i - d->msix_cap - MSIX_CTRL);
+		if (rel >= MSIX_CTRL_LEN)
+			continue;
+		u32 shift = rel * BYTE_BITS;
+		ctrl = (u16)((ctrl & ~(0xffu << shift)) | ((val >> (i * BYTE_BITS)) & 0xffu) << shift);
+	}
+	d->msix_ctrl = ctrl & MSIX_CTRL_GUEST;
+	if ((d->msix_ctrl & MSIX_CTRL_ENABLE) && !was && !irq_remap_on())
+		vpci_report(vm, d,
+			    "MSI-X enable: no interrupt remapping here: the device's MSI-X stays off (poll)");
+	for (u32 e = 0; e < d->msix.n; e++)
+		sync_entry(vm, d, e);
+}
+
+void vpci_msix_release(struct vpci_dev *d)
+{
+	for (u32 e = 0; e < d->msix.n; e++)
+		if (d->msix_irq[e].valid)
+			release_entry(d, e);
+	d->msix_ctrl = 0;
+}
+
+void vpci_msix_raise(u32 slot, const struct vpci_dev *d)
+{
+	for (u32 e = 0; e < d->msix.n; e++)
+		if (d->msix_irq[e].valid)
+			virq_vm_raise(slot, d->msix_gvec[e]);
+}
+
+static bool overlaps(u64 a, u64 as, u64 b, u64 bs)
+{
+	return a < b + bs && b < a + as;
+}
+
+/* Is [off, off+size) of BAR bar inside region k (table or PBA)? *touch: does it overlap it at all? */
+static bool in_region(const struct vpci_dev *d, u32 k, u32 bar, u64 off, u32 size, bool *touch)
+{
+	if (d->msix_bir[k] != bar)
+		return false;
+	u64 b = d->msix_off[k], len = d->msix_len[k];
+	if (overlaps(off, size, b, len))
+		*touch = true;
+	return off >= b && off + size <= b + len;
+}
+
+static void table_dword(struct vm *vm, struct vpci_dev *d, u64 off, bool write, u32 *val)
+{
+	if (!write) {
+		*val = vmsix_read(&d->msix, off);
+		return;
+	}
+	u32 e = 0;
+	enum vmsix_act act = vmsix_write(&d->msix, off, DWORD, *val, &e);
+	if (act == VMSIX_REFUSED) {
+		const struct vmsix_entry *x = &d->msix.e[e];
+		vpci_report(vm, d,
+			    "MSI-X entry %u unmask refused: address 0x%llx is not an interrupt address; "
+			    "nothing written to the device",
+			    e, (u64)x->addr_hi << DWORD_BITS | x->addr_lo);
+		d->refused++;
+		return;
+	}
+	if (act == VMSIX_PROGRAM || act == VMSIX_MASK)
+		sync_entry(vm, d, e);
+}
+
+static void forward(struct vpci_dev *d, const struct vpci_bar *b, struct vpci_mmio *acc)
+{
+	u64 a = b->hpa + acc->off;
+	if (paging_map_mmio(ALIGN_DOWN(a, PAGE_SIZE), PAGE_SIZE) != 0) {
+		if (!acc->write)
+			acc->val = READ_REFUSED;
+		return;
+	}
+	d->msix_fwd++;
+	if (acc->size == QWORD) {
+		if (acc->write)
+			mmio_write64(a, acc->val);
+		else
+			acc->val = mmio_read64(a);
+	} else if (acc->write) {
+		mmio_write32(a, (u32)acc->val);
+	} else {
+		acc->val = mmio_read32(a);
+	}
+}
+
+bool vpci_msix_access(struct vm *vm, struct vpci_dev *d, struct vpci_mmio *acc)
+{
+	if (acc->bar >= VPCI_BARS || acc->off >= d->bar[acc->bar].size ||
+	    !vpci_bar_msix_page(d, acc->bar, acc->off))
+		return false;
+	if (!d->msix.n) {
+		vpci_report(vm, d, "access to BAR%u+0x%llx: an MSI-X page, and MSI-X is not offered",
+			    acc->bar, acc->off);
+		return false;
+	}
+	const struct vpci_bar *b = &d->bar[acc->bar];
+	bool sized = acc->size == DWORD || acc->size == QWORD;
+	bool aligned = sized && acc->off % acc->size == 0 && acc->off + acc->size <= b->size;
+	bool touch = false;
+	bool table = in_region(d, MSIX_TABLE_REGION, acc->bar, acc->off, acc->size, &touch);
+	bool pba = !table && in_region(d, MSIX_PBA_REGION, acc->bar, acc->off, acc->size, &touch);
+	if (!aligned || (touch && !table && !pba)) {
+		vpci_report(vm, d,
+			    "%u-byte %s at BAR%u+0x%llx on an MSI-X page refused (4 or 8 bytes, aligned, "
+			    "inside the BAR, not across the table or PBA)",
+			    acc->size, acc->write ? "write" : "read", acc->bar, acc->off);
+		d->refused++;
+		if (!acc->write)
+			acc->val = READ_REFUSED;
+		return true;
+	}
+	if (table) {
+		u64 out = 0;
+		for (u32 k = 0; k < acc->size / DWORD; k++) {
+			u32 v = (u32)(acc->val >> (k * DWORD_BITS));
+			table_dword(vm, d, acc->off + k * DWORD, acc->write, &v);
+			out |= (u64)v << (k * DWORD_BITS);
+		}
+		if (!acc->write)
+			acc->val = out;
+		return true;
+	}
+	if (pba) {
+		if (!acc->write)
+			acc->val =
+			    0; /* nothing is pending in the guest's view; writes to the PBA are ignored */
+		return true;
+	}
+	forward(d, b, acc);
+	return true;
+}
+
+bool vpci_msix_exit(struct vm *vm, u64 gpa, const struct exit_info *x, enum exit_action *a)
+{
+	struct vpci_vm *v = vpci_of(vm);
+	for (u32 k = 0; k < v->ndevs; k++) {
+		struct vpci_dev *d = &v->devs[k];
+		for (u32 i = 0; i < VPCI_BARS; i++) {
+			const struct vpci_bar *b = &d->bar[i];
+			if (!b->mapped || gpa < b->mapped_gpa || gpa - b->mapped_gpa >= b->size ||
+			    !vpci_bar_msix_page(d, i, gpa - b->mapped_gpa))
+				continue;
+			struct mmio_insn in;
+			if (!mmio_decode(vm, x->rip, &in) || in.write != !!(x->qual & EPTV_WRITE))
+				return false;
+			struct vpci_mmio acc = {i, gpa - b->mapped_gpa, in.size, in.write, 0};
+			if (in.write)
+				acc.val = in.has_imm ? in.imm : exit_get_gpr(vm, in.reg);
+			if (in.size == DWORD)
+				acc.val &= LOW32;
+			if (!vpci_msix_access(vm, d, &acc))
+				return false;
+			if (!in.write)
+				exit_set_gpr(vm, in.reg,
+					     in.size == DWORD ? acc.val & LOW32
+							      : acc.val); /* 32-bit load: zero-extended */
+			struct exit_info done = *x;
+			done.len = in.len;
+			*a = exit_skip(&done);
+			return true;
+		}
+	}
+	return false;
+}
