@@ -105,15 +105,6 @@ vmx_exit_entry:
 	mov rax, cr2
 	mov [rdi + G_CR2], rax
 	xor eax, eax
-	jmp .out_exit
-.out_exit:
-	pop rdi
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop rbx
-	pop rbp
-	ret
+	jmp vmx_enter.out           ; the one epilogue: restore Moat's registers and return 0
 
 section .note.GNU-stack noalloc noexec nowrite progbits
