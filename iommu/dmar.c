@@ -281,6 +281,33 @@ static bool scope_covers(const struct dmar_scope *s, u8 start_bus, const struct 
 	}
 }
 
+bool dmar_rmrr_names(const struct dmar_rmrr *r, u16 seg, u8 start_bus, const struct dmar_path_elem *path, u32 len)
+{
+	if (!path || len == 0 || len > DMAR_MAX_PATH || r->segment != seg)
+		return false;
+	for (u32 i = 0; i < r->nscopes && i < DMAR_MAX_SCOPES; i++)
+		if (scope_covers(&r->scopes[i], start_bus, path, len))
+			return true;
+	return false;
+}
+
+u32 dmar_rmrr_next(const struct dmar_info *d, u32 from, u16 seg, u8 start_bus, const struct dmar_path_elem *path,
+		   u32 len)
+{
+	u32 n = d->nrmrr < DMAR_MAX_RMRR ? d->nrmrr : DMAR_MAX_RMRR;
+	for (u32 i = from; i < n; i++)
+		if (dmar_rmrr_names(&d->rmrr[i], seg, start_bus, path, len))
+			return i;
+	return n;
+}
+
+bool dmar_range_overlaps(u64 base, u64 limit, u64 start, u64 size)
+{
+	if (!size || limit < base)
+		return false;
+	return start <= limit && (base <= start || base - start < size); /* no overflow near 2^64 */
+}
+
 int dmar_unit_for_path(const struct dmar_info *d, u16 seg, u8 start_bus, const struct dmar_path_elem *path,
 		       u32 path_len)
 {

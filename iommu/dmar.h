@@ -158,4 +158,15 @@ int dmar_unit_for_device(const struct dmar_info *d, u16 seg, u8 bus, u8 dev, u8 
 int dmar_unit_for_path(const struct dmar_info *d, u16 seg, u8 start_bus, const struct dmar_path_elem *path,
 		       u32 path_len);
 
+/* Does RMRR r name the device with this path from its root bus? An endpoint scope names exactly that
+ * path; a bridge scope names the bridge and every device below it. */
+bool dmar_rmrr_names(const struct dmar_rmrr *r, u16 seg, u8 start_bus, const struct dmar_path_elem *path, u32 len);
+/* The index of the first RMRR at or after `from` that names the device with this path; the number of
+ * RMRRs (d->nrmrr) when none does. Loop: for (i = next(d, 0, ..); i < d->nrmrr; i = next(d, i + 1, ..)). */
+u32 dmar_rmrr_next(const struct dmar_info *d, u32 from, u16 seg, u8 start_bus, const struct dmar_path_elem *path,
+		   u32 len);
+/* Does the inclusive range [base, limit] (an RMRR's) overlap [start, start + size)? False for an empty
+ * or inverted range. */
+bool dmar_range_overlaps(u64 base, u64 limit, u64 start, u64 size);
+
 #endif

@@ -1,17 +1,18 @@
 /* iommu/domain.c: DMA domains (see domain.h): the blocking domain, per-VM domains, their mappings
- * checked against the frame ownership table, strict unmap, and device attachment. */
+ * checked against the frame ownership table, the identity maps of accepted RMRRs, strict unmap, and
+ * device attachment. */
 #include "domain.h"
 #include "iommu.h"
 #include "iommu_rt.h"
 #include "sl_table.h"
 #include "table_mem.h"
 #include "../kernel/fmt.h"
+#include "../kernel/frame_alloc.h"
 #include "../kernel/frame_owner.h"
 #include "../kernel/log.h"
 #include "../kernel/pci.h"
 #include "../kernel/string.h"
 
-#define MAX_ALIASES 4
 
 struct iommu_domain {
 	bool used;
@@ -20,6 +21,10 @@ struct iommu_domain {
 	char name[DOMAIN_NAME_MAX + 1];
 	struct sl_table sl;
 	u32 ndevices;
+	u32 nrmrr; /* RMRR ranges identity-mapped (domain_map_rmrr), inclusive limits */
+	struct {
+		u64 base, limit;
+	} rmrr[DOMAIN_RMRR_MAX];
 };
 
 static struct iommu_domain domains[DOMAIN_MAX];
@@ -90,20 +95,11 @@ static int flush_range(u16 did, u64 gpa, u64 size)
 	return rc;
 }
 
-int domain_map(struct iommu_domain *d, u64 gpa, u64 hpa, u64 size, u32 perms)
+/* Once checked: the translations, made visible to every unit that is up. 0 or -1. */
+static int map_tables(struct iommu_domain *d, u64 gpa, u64 hpa, u64 size, u32 sl_perms)
 {
-	if (!d || !d->used || d == blocking)
-		return -1;
-	u8 need = (u8)((perms & DOMAIN_R ? FRAME_R : 0) | (perms & DOMAIN_W ? FRAME_W : 0));
-	if (!need || (perms & ~DOMAIN_RW) || hpa % PAGE_SIZE || size % PAGE_SIZE || !size ||
-	    !frame_owner_allows(hpa, size / PAGE_SIZE, d->owner, need)) {
-		pr_err("iommu", "vm '%s': refused to map 0x%llx +0x%llx -> 0x%llx: frames not owned by the vm with "
-		       "those rights", d->name, gpa, size, hpa);
-		return -1;
-	}
 	struct iommu_rt *rt = iommu_rt();
 	spin_lock(&rt->lock);
-	u32 sl_perms = (perms & DOMAIN_R ? SL_PERM_R : 0) | (perms & DOMAIN_W ? SL_PERM_W : 0);
 	int rc = sl_map(&d->sl, gpa, hpa, size, sl_perms);
 	if (rc == 0) {
 		for (u32 i = 0; i < rt->nunits; i++) {
@@ -118,11 +114,28 @@ int domain_map(struct iommu_domain *d, u64 gpa, u64 hpa, u64 size, u32 perms)
 		}
 	}
 	spin_unlock(&rt->lock);
+	return rc;
+}
+
+int domain_map(struct iommu_domain *d, u64 gpa, u64 hpa, u64 size, u32 perms)
+{
+	if (!d || !d->used || d == blocking)
+		return -1;
+	u8 need = (u8)((perms & DOMAIN_R ? FRAME_R : 0) | (perms & DOMAIN_W ? FRAME_W : 0));
+	if (!need || (perms & ~DOMAIN_RW) || hpa % PAGE_SIZE || size % PAGE_SIZE || !size ||
+	    !frame_owner_allows(hpa, size / PAGE_SIZE, d->owner, need)) {
+		pr_err("iommu", "vm '%s': refused to map 0x%llx +0x%llx -> 0x%llx: frames not owned by the vm with "
+		       "those rights", d->name, gpa, size, hpa);
+		return -1;
+	}
+	u32 sl_perms = (perms & DOMAIN_R ? SL_PERM_R : 0) | (perms & DOMAIN_W ? SL_PERM_W : 0);
+	int rc = map_tables(d, gpa, hpa, size, sl_perms);
 	if (rc)
 		pr_err("iommu", "vm '%s': mapping 0x%llx +0x%llx failed (already mapped, outside %u bits, or no "
 		       "memory)", d->name, gpa, size, d->sl.aw);
 	return rc;
 }
+
 
 int domain_unmap(struct iommu_domain *d, u64 gpa, u64 size)
 {
@@ -147,8 +160,8 @@ static int set_context(const struct pci_addr *dev, struct iommu_domain *to)
 	struct vtd_unit *u = iommu_unit_for(dev);
 	if (!u)
 		return -1;
-	u16 rids[MAX_ALIASES];
-	u32 n = iommu_dma_aliases(dev, rids, MAX_ALIASES);
+	u16 rids[IOMMU_MAX_DMA_ALIASES];
+	u32 n = iommu_dma_aliases(dev, rids, IOMMU_MAX_DMA_ALIASES);
 	int rc = 0;
 	for (u32 i = 0; i < n; i++)
 		if (vtd_context_set(u, rids[i], to->sl.root, to->sl.levels, to->did) != 0)
@@ -156,25 +169,97 @@ static int set_context(const struct pci_addr *dev, struct iommu_domain *to)
 	return rc;
 }
 
-static bool rmrr_names(const struct pci_addr *dev)
+u32 iommu_rmrr_next(const struct pci_addr *dev, u32 from)
 {
 	const struct dmar_info *di = &iommu_state()->dmar;
 	struct dmar_path_elem path[DMAR_MAX_PATH];
-	u8 start;
+	u8 start = 0;
 	u32 n = iommu_dev_path(dev, &start, path, DMAR_MAX_PATH);
-	for (u32 r = 0; r < di->nrmrr; r++) {
-		if (di->rmrr[r].segment != dev->seg)
-			continue;
-		for (u32 s = 0; s < di->rmrr[r].nscopes; s++) {
-			const struct dmar_scope *sc = &di->rmrr[r].scopes[s];
-			bool same = sc->start_bus == start && sc->path_len == n && n;
-			for (u32 k = 0; same && k < n; k++)
-				same = sc->path[k].dev == path[k].dev && sc->path[k].fn == path[k].fn;
-			if (same)
-				return true;
+	return dmar_rmrr_next(di, from, dev->seg, start, path, n);
+}
+
+bool domain_rmrr_mapped(const struct iommu_domain *d, u64 base, u64 limit)
+{
+	for (u32 i = 0; d && i < d->nrmrr; i++)
+		if (d->rmrr[i].base == base && d->rmrr[i].limit == limit)
+			return true;
+	return false;
+}
+
+/* Why [base, limit] may not be identity-mapped for a device, or NULL: every frame must be memory no one
+ * else can ever be given: not Moat's or a VM's in the ownership table, not free in the allocator (the
+ * firmware reports RMRRs as reserved memory), and no other domain may map it (two VMs' devices writing
+ * the same firmware memory would be a channel between them). */
+static const char *rmrr_unfit(const struct iommu_domain *d, u64 base, u64 limit, u64 *bad, char *buf,
+			      size_t n)
+{
+	u64 alloc_end = frame_alloc_max_phys();
+	for (u64 p = base; p <= limit && p >= base; p += PAGE_SIZE) {
+		*bad = p;
+		u16 o = frame_owner_of(p);
+		if (o != OWNER_NONE) {
+			snprintf(buf, n, "frame 0x%llx belongs to %s (owner %u), not to the firmware", p,
+				 o == OWNER_MOAT ? "Moat" : "a VM", o);
+			return buf;
+		}
+		if (p < alloc_end && !frame_is_allocated(p)) {
+			snprintf(buf, n, "frame 0x%llx is free RAM that Moat could hand to anyone", p);
+			return buf;
 		}
 	}
-	return false;
+	for (u32 i = 0; i < DOMAIN_MAX; i++) {
+		const struct iommu_domain *o = &domains[i];
+		if (!o->used || o == d)
+			continue;
+		for (u32 k = 0; k < o->nrmrr; k++)
+			if (dmar_range_overlaps(base, limit, o->rmrr[k].base,
+						o->rmrr[k].limit - o->rmrr[k].base + 1)) {
+				snprintf(buf, n, "vm '%s''s DMA domain already maps 0x%llx-0x%llx", o->name,
+					 o->rmrr[k].base, o->rmrr[k].limit);
+				return buf;
+			}
+	}
+	return NULL;
+}
+
+int domain_map_rmrr(struct iommu_domain *d, u64 base, u64 limit)
+{
+	if (!d || !d->used || d == blocking)
+		return -1;
+	if (domain_rmrr_mapped(d, base, limit))
+		return 0;
+	char buf[120];
+	u64 bad = base;
+	const char *why = NULL;
+	if (limit < base || base % PAGE_SIZE || (limit + 1) % PAGE_SIZE)
+		why = "not a page-aligned range";
+	else if (d->nrmrr == DOMAIN_RMRR_MAX)
+		why = "too many RMRR ranges in one domain";
+	else
+		why = rmrr_unfit(d, base, limit, &bad, buf, sizeof(buf));
+	if (!why && map_tables(d, base, base, limit - base + 1, SL_PERM_R | SL_PERM_W) != 0)
+		why = "the range is already mapped (the VM's RAM?), outside the address width, or no memory";
+	if (why) {
+		pr_err("iommu", "vm '%s': RMRR 0x%llx-0x%llx not identity-mapped: %s", d->name, base, limit,
+		       why);
+		return -1;
+	}
+	spin_lock(&iommu_rt()->lock);
+	d->rmrr[d->nrmrr].base = base;
+	d->rmrr[d->nrmrr].limit = limit;
+	d->nrmrr++;
+	spin_unlock(&iommu_rt()->lock);
+	return 0;
+}
+
+u32 domain_rmrr_ranges(const struct iommu_domain *d, u64 *base, u64 *limit, u32 max)
+{
+	u32 n = 0;
+	for (; d && n < d->nrmrr && n < max; n++) {
+		base[n] = d->rmrr[n].base;
+		limit[n] = d->rmrr[n].limit;
+	}
+	return n;
 }
 
 int domain_attach(struct iommu_domain *d, const struct pci_addr *dev)
@@ -193,13 +278,19 @@ int domain_attach(struct iommu_domain *d, const struct pci_addr *dev)
 		pr_err("iommu", "%s: interrupt remapping is off: not given to vm '%s'", bdf, d->name);
 		return -1;
 	}
-	if (rmrr_names(dev)) {
-		pr_err("iommu", "%s: named by an RMRR (firmware DMA): not given to vm '%s'", bdf, d->name);
-		return -1;
-	}
+	const struct dmar_info *di = &iommu_state()->dmar;
+	for (u32 r = iommu_rmrr_next(dev, 0); r < di->nrmrr; r = iommu_rmrr_next(dev, r + 1))
+		if (!domain_rmrr_mapped(d, di->rmrr[r].base, di->rmrr[r].limit)) {
+			pr_err(
+			    "iommu",
+			    "%s: named by an RMRR (firmware DMA to 0x%llx-0x%llx) that vm '%s''s domain does "
+			    "not identity-map: not given to it",
+			    bdf, di->rmrr[r].base, di->rmrr[r].limit, d->name);
+			return -1;
+		}
 	spin_lock(&rt->lock);
-	u16 rids[MAX_ALIASES];
-	u32 n = iommu_dma_aliases(dev, rids, MAX_ALIASES);
+	u16 rids[IOMMU_MAX_DMA_ALIASES];
+	u32 n = iommu_dma_aliases(dev, rids, IOMMU_MAX_DMA_ALIASES);
 	for (u32 i = 0; i < n; i++) {
 		int cur = vtd_context_did(u, rids[i]);
 		if (cur >= 0 && cur != IOMMU_DID_BLOCKING && cur != d->did) {
@@ -254,7 +345,8 @@ void domain_destroy(struct iommu_domain *d)
 	for (u32 i = 0; i < rt->nunits; i++)
 		if (rt->units[i].up)
 			vtd_inv_iotlb_domain(&rt->units[i], d->did);
-	sl_destroy(&d->sl);
+	sl_destroy(&d->sl); /* the RMRR identity maps go with the rest */
+	d->nrmrr = 0;
 	d->used = false;
 	spin_unlock(&rt->lock);
 }
@@ -269,6 +361,8 @@ void domain_walk_all(const struct domain_visitor *v)
 			continue;
 		if (v->domain)
 			v->domain(v->ctx, d->owner, d->name);
+		for (u32 k = 0; v->rmrr && k < d->nrmrr; k++)
+			v->rmrr(v->ctx, d->rmrr[k].base, d->rmrr[k].limit);
 		sl_walk(&d->sl, v->table, v->leaf, v->ctx);
 	}
 	spin_unlock(&rt->lock);

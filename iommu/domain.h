@@ -13,6 +13,7 @@
 #define DOMAIN_RW (DOMAIN_R | DOMAIN_W)
 #define DOMAIN_NAME_MAX 31
 #define DOMAIN_MAX 32
+#define DOMAIN_RMRR_MAX 16 /* RMRR ranges one domain may identity-map */
 
 struct iommu_domain;
 
@@ -31,18 +32,32 @@ int domain_map(struct iommu_domain *d, u64 gpa, u64 hpa, u64 size, u32 perms);
 int domain_unmap(struct iommu_domain *d, u64 gpa, u64 size);
 /* Attaches a PCI function (and the requester ids bridges give it) to the domain; it leaves the
  * blocking domain. Refused when it is in another VM's domain, an alias is, no unit covers it, or an
- * RMRR names it. Never enables ATS. 0 or -1. */
+ * RMRR names it that the domain does not identity-map (domain_map_rmrr). Never enables ATS. 0 or -1. */
 int domain_attach(struct iommu_domain *d, const struct pci_addr *dev);
+/* RMRRs (rmrr = accept, vmm/assign.c): the index into iommu_state()->dmar.rmrr of the first RMRR at or
+ * after `from` naming dev (its own path from the root bus), or dmar.nrmrr when none does. */
+u32 iommu_rmrr_next(const struct pci_addr *dev, u32 from);
+/* Maps the RMRR range [base, limit] at IOVA = host-physical, read/write, so that the firmware's DMA for
+ * a device the RMRR names keeps working once the device is in this domain. Refused (-1, error line)
+ * unless the range is page aligned, not yet mapped in the domain (the VM's RAM sits at IOVA =
+ * guest-physical: the caller refuses an overlap first), every frame is neither Moat's nor a VM's nor
+ * free RAM, and no other domain maps it. Already mapped here: 0. Removed with the domain
+ * (domain_destroy); the blocking domain never maps an RMRR. */
+int domain_map_rmrr(struct iommu_domain *d, u64 base, u64 limit);
+bool domain_rmrr_mapped(const struct iommu_domain *d, u64 base, u64 limit);
+/* The RMRR ranges d identity-maps (up to max): how many. */
+u32 domain_rmrr_ranges(const struct iommu_domain *d, u64 *base, u64 *limit, u32 max);
 /* Puts the function back in the blocking domain; returns after the invalidations completed. */
 int domain_detach(struct iommu_domain *d, const struct pci_addr *dev);
 /* Detaches everything, frees the tables. The caller then scrubs and releases the VM's frames. */
 void domain_destroy(struct iommu_domain *d);
 
 /* For the SMM invariant checker (vmm/smm_check.c): every domain that exists, the blocking one too
- * (owner OWNER_MOAT, which must map nothing), with its owner, name and every table frame and translation
- * (perms DOMAIN_R/W). */
+ * (owner OWNER_MOAT, which must map nothing), with its owner, name, the RMRR ranges it identity-maps
+ * (before its translations; may be NULL), and every table frame and translation (perms DOMAIN_R/W). */
 struct domain_visitor {
 	void (*domain)(void *ctx, u16 owner, const char *name);
+	void (*rmrr)(void *ctx, u64 base, u64 limit);
 	void (*table)(void *ctx, u64 phys);
 	void (*leaf)(void *ctx, u64 gpa, u64 hpa, u64 size, u32 perms);
 	void *ctx;

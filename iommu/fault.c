@@ -20,6 +20,7 @@ struct dev_count {
 	bool used;
 	u16 sid;
 	u64 count;
+	u64 last_seq; /* total at the last fault: which of a device's alias ids faulted last */
 	struct iommu_fault last;
 };
 
@@ -59,6 +60,7 @@ static void count(const struct iommu_fault *f)
 	for (u32 i = 0; i < IOMMU_FAULT_DEVICES; i++) {
 		if (counts[i].used && counts[i].sid == f->sid) {
 			counts[i].count++;
+			counts[i].last_seq = total;
 			counts[i].last = *f;
 			return;
 		}
@@ -66,7 +68,7 @@ static void count(const struct iommu_fault *f)
 			free_slot = &counts[i];
 	}
 	if (free_slot)
-		*free_slot = (struct dev_count){.used = true, .sid = f->sid, .count = 1, .last = *f};
+		*free_slot = (struct dev_count){.used = true, .sid = f->sid, .count = 1, .last_seq = total, .last = *f};
 }
 
 /* True when this line may be printed (at most IOMMU_FAULT_LOG_PER_SEC a second). */
@@ -168,27 +170,39 @@ void iommu_fault_setup_unit(struct vtd_unit *u)
 	mmio_write32(u->base + VTD_FECTL_REG, 0);
 }
 
-static struct dev_count *find(const struct pci_addr *dev)
+/* The counts of every requester id dev's DMA may carry: behind a PCIe-to-PCI bridge its faults are
+ * recorded under the bridge's alias id, never its own. Fills out[], returns how many. */
+static u32 find(const struct pci_addr *dev, struct dev_count **out)
 {
-	u16 sid = pci_addr_rid(dev);
-	for (u32 i = 0; i < IOMMU_FAULT_DEVICES; i++)
-		if (counts[i].used && counts[i].sid == sid)
-			return &counts[i];
-	return NULL;
+	u16 rids[IOMMU_MAX_DMA_ALIASES];
+	u32 nr = iommu_dma_aliases(dev, rids, IOMMU_MAX_DMA_ALIASES), n = 0;
+	for (u32 r = 0; r < nr; r++)
+		for (u32 i = 0; i < IOMMU_FAULT_DEVICES; i++)
+			if (counts[i].used && counts[i].sid == rids[r])
+				out[n++] = &counts[i];
+	return n;
 }
 
 u64 iommu_fault_count(const struct pci_addr *dev)
 {
-	struct dev_count *c = find(dev);
-	return c ? c->count : 0;
+	struct dev_count *c[IOMMU_MAX_DMA_ALIASES];
+	u32 n = find(dev, c);
+	u64 sum = 0;
+	for (u32 i = 0; i < n; i++)
+		sum += c[i]->count;
+	return sum;
 }
 
 bool iommu_fault_last(const struct pci_addr *dev, struct iommu_fault *out)
 {
-	struct dev_count *c = find(dev);
-	if (c)
-		*out = c->last;
-	return c != NULL;
+	struct dev_count *c[IOMMU_MAX_DMA_ALIASES], *latest = NULL;
+	u32 n = find(dev, c);
+	for (u32 i = 0; i < n; i++)
+		if (!latest || c[i]->last_seq > latest->last_seq)
+			latest = c[i];
+	if (latest)
+		*out = latest->last;
+	return latest != NULL;
 }
 
 u64 iommu_fault_total(void) { return total; }

@@ -29,7 +29,9 @@ struct iommu_fault {
 /* Reads every fault recording register of every unit, logs and clears each fault, clears
  * overflow. Safe from the interrupt handler and from ordinary code. Returns faults drained. */
 u32 iommu_fault_poll(void);
-/* Faults seen so far from one requester (all units), and the last of them (false if none). */
+/* Faults seen so far from one PCI function (all units), and the last of them (false if none). They
+ * include the faults of every requester id its DMA may carry (iommu_dma_aliases): a function behind
+ * a PCIe-to-PCI bridge faults under (secondary bus, 00.0), shared with every function behind it. */
 u64 iommu_fault_count(const struct pci_addr *dev);
 bool iommu_fault_last(const struct pci_addr *dev, struct iommu_fault *out);
 u64 iommu_fault_total(void);

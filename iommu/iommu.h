@@ -22,6 +22,9 @@ struct iommu_state {
  * "moat: iommu: none (...)". Returns the number of usable units. */
 u32 iommu_probe(const struct acpi_info *ai);
 const struct iommu_state *iommu_state(void);
+/* The parsed DMAR, writable: only for in-hypervisor test suites that stage what the emulator's table
+ * lacks (vmm/selftest_rmrr.c adds an RMRR, then removes it). */
+struct dmar_info *iommu_dmar_for_tests(void);
 
 /* Turns DMA remapping on in every probed unit (after pci_init: bus mastering is off) and puts
  * every PCI function in the blocking domain; logs the table shape and each unit's mode.

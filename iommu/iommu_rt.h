@@ -28,7 +28,10 @@ struct iommu_rt *iommu_rt(void);
 struct vtd_unit *iommu_unit_for(const struct pci_addr *a);
 
 /* Fills `out` with the requester ids the IOMMU may see for a's DMA: its own first, then aliases
- * made by the PCIe-to-PCI or PCI-PCI bridges above it. Returns their number (1..max). */
+ * made by the PCIe-to-PCI or PCI-PCI bridges above it. Returns their number (1..max). An array of
+ * IOMMU_MAX_DMA_ALIASES always holds them all (one per bridge hop, DMAR_MAX_PATH at most, and its own),
+ * so the alias nearest the root, the one the IOMMU actually sees, is never cut off. */
+#define IOMMU_MAX_DMA_ALIASES (DMAR_MAX_PATH + 1)
 u32 iommu_dma_aliases(const struct pci_addr *a, u16 *out, u32 max);
 /* a's path from its root bus (start bus, then one dev/fn hop per bridge and a's own), for DMAR
  * scope matching. Returns the hop count, 0 if the bridges above a are not known. */

@@ -14,7 +14,6 @@
 #include "../kernel/pci.h"
 #include "../kernel/string.h"
 
-#define MAX_ALIASES 4
 
 static struct ir_unit ir[DMAR_MAX_UNITS];
 static bool ir_on, ir_x2apic;
@@ -132,8 +131,8 @@ int irq_remap_enable(void)
 /* The requester id the IOMMU sees for dev's messages: the outermost bridge alias, else its own. */
 static u16 msi_sid(const struct pci_addr *dev, u32 *naliases)
 {
-	u16 rids[MAX_ALIASES];
-	u32 n = iommu_dma_aliases(dev, rids, MAX_ALIASES);
+	u16 rids[IOMMU_MAX_DMA_ALIASES];
+	u32 n = iommu_dma_aliases(dev, rids, IOMMU_MAX_DMA_ALIASES);
 	*naliases = n;
 	return rids[n - 1];
 }

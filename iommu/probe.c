@@ -7,6 +7,7 @@
 static struct iommu_state st;
 
 const struct iommu_state *iommu_state(void) { return &st; }
+struct dmar_info *iommu_dmar_for_tests(void) { return &st.dmar; }
 
 u32 iommu_probe(const struct acpi_info *ai)
 {

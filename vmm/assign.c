@@ -1,6 +1,6 @@
 /* vmm/assign.c: device assignment at VM start and stop (see assign.h). Order at start: checks, bus
- * mastering off, reset, DMA confinement (domain attached and mapping the VM's RAM at IOVA = GPA, or the
- * identity alias), only then may the guest turn bus mastering on (vpci.c: between assign_vm_prepare and
+ * mastering off, reset, DMA confinement (domain attached and mapping the VM's RAM at IOVA = GPA and,
+ * with rmrr = accept, every RMRR naming one of its devices at IOVA = host-physical; or the identity alias), only then may the guest turn bus mastering on (vpci.c: between assign_vm_prepare and
  * assign_vm_attach, or when the attach failed, the guest's bus mastering is refused and reported). Order at stop: bus mastering
  * off, MSI and MSI-X entries freed, detach to the blocking domain (its IOTLB invalidation completed), reset, and
  * only then does vm.c scrub and release the frames. */
@@ -17,7 +17,6 @@
 #include "../kernel/log.h"
 #include "../kernel/string.h"
 
-#define MAX_ALIASES 8
 #define PCIE_DEVCTL 8
 #define PCIE_DEVCTL_PHANTOM BIT(9)
 #define MSI_CTRL 2
@@ -70,39 +69,18 @@ static const struct vm *holder(const struct vm *vm, const struct pci_addr *a)
 	return NULL;
 }
 
-static const struct dmar_rmrr *rmrr_for(const struct pci_addr *a)
-{
-	const struct dmar_info *di = &iommu_state()->dmar;
-	struct dmar_path_elem path[DMAR_MAX_PATH];
-	u8 start;
-	u32 n = iommu_dev_path(a, &start, path, DMAR_MAX_PATH);
-	for (u32 r = 0; r < di->nrmrr && n; r++) {
-		if (di->rmrr[r].segment != a->seg)
-			continue;
-		for (u32 s = 0; s < di->rmrr[r].nscopes; s++) {
-			const struct dmar_scope *sc = &di->rmrr[r].scopes[s];
-			bool eq = sc->start_bus == start && sc->path_len == n;
-			for (u32 k = 0; eq && k < n; k++)
-				eq = sc->path[k].dev == path[k].dev && sc->path[k].fn == path[k].fn;
-			if (eq)
-				return &di->rmrr[r];
-		}
-	}
-	return NULL;
-}
-
 /* Another function whose DMA the IOMMU cannot tell from a's (shared requester id) and that this VM
  * does not also get: its address in *out. */
 static bool alias_outside(const struct cfg_vm *cv, const struct pci_addr *a, struct pci_addr *out, u16 *rid)
 {
-	u16 mine[MAX_ALIASES], theirs[MAX_ALIASES];
-	u32 nm = iommu_dma_aliases(a, mine, MAX_ALIASES);
+	u16 mine[IOMMU_MAX_DMA_ALIASES], theirs[IOMMU_MAX_DMA_ALIASES];
+	u32 nm = iommu_dma_aliases(a, mine, IOMMU_MAX_DMA_ALIASES);
 	for (u32 i = 0; i < pci_count(); i++) {
 		const struct pci_func *f = pci_func_at(i);
 		if (same(&f->addr, a) || listed(cv, &f->addr) ||
 		    (f->hdr_type & PCI_HEADER_TYPE_LAYOUT) != PCI_HEADER_TYPE_NORMAL)
 			continue;
-		u32 nt = iommu_dma_aliases(&f->addr, theirs, MAX_ALIASES);
+		u32 nt = iommu_dma_aliases(&f->addr, theirs, IOMMU_MAX_DMA_ALIASES);
 		for (u32 x = 0; x < nm; x++)
 			for (u32 y = 0; y < nt; y++)
 				if (mine[x] == theirs[y]) {
@@ -112,6 +90,56 @@ static bool alias_outside(const struct cfg_vm *cv, const struct pci_addr *a, str
 				}
 	}
 	return false;
+}
+
+/* for (i = first(a); i < nrmrr(); i = next(a, i)): the RMRRs naming a (none without DMA remapping). */
+static u32 nrmrr(void)
+{
+	return iommu_rt()->up ? iommu_state()->dmar.nrmrr : 0;
+}
+static u32 rmrr_first(const struct pci_addr *a)
+{
+	return nrmrr() ? iommu_rmrr_next(a, 0) : 0;
+}
+static u32 rmrr_after(const struct pci_addr *a, u32 i)
+{
+	return iommu_rmrr_next(a, i + 1);
+}
+static const struct dmar_rmrr *rmrr_at(u32 i)
+{
+	return &iommu_state()->dmar.rmrr[i];
+}
+
+/* An RMRR naming a: refused without rmrr = accept; with it, its range will be identity-mapped in the VM's
+ * domain, where IOVA = guest-physical: it must not overlap the VM's RAM, and every device it names must be
+ * this VM's (firmware memory two VMs' devices could write would join them). */
+static int check_rmrr(const struct vm *vm, const struct cfg_vm *cv, const struct pci_addr *a,
+		      const struct dmar_rmrr *r, u32 idx, char *why, size_t n)
+{
+	if (!cv->rmrr_accept)
+		return refuse(why, n, a,
+			      "an RMRR names it (firmware DMA to 0x%llx-0x%llx): refused (rmrr = accept "
+			      "would be needed)",
+			      r->base, r->limit);
+	if (dmar_range_overlaps(r->base, r->limit, 0, vm->ram_size))
+		return refuse(
+		    why, n, a,
+		    "its RMRR 0x%llx-0x%llx overlaps the VM's RAM (guest-physical 0x0-0x%llx), which its "
+		    "DMA domain maps at IOVA = guest-physical: refused; give the VM less memory",
+		    r->base, r->limit, vm->ram_size - 1);
+	for (u32 i = 0; i < pci_count(); i++) {
+		const struct pci_func *f = pci_func_at(i);
+		char bdf[PCI_ADDR_STR_MAX];
+		if (same(&f->addr, a) || listed(cv, &f->addr) ||
+		    (f->hdr_type & PCI_HEADER_TYPE_LAYOUT) != PCI_HEADER_TYPE_NORMAL) /* Moat keeps bridges */
+			continue;
+		if (iommu_rmrr_next(&f->addr, idx) == idx)
+			return refuse(why, n, a,
+				      "its RMRR 0x%llx-0x%llx also names %s, which this VM does not get: "
+				      "assign every device the RMRR names to one VM",
+				      r->base, r->limit, pci_addr_format(&f->addr, bdf, sizeof(bdf)));
+	}
+	return 0;
 }
 
 static int check_one(const struct vm *vm, const struct cfg_vm *cv, const struct pci_addr *a, char *why, size_t n)
@@ -135,11 +163,9 @@ static int check_one(const struct vm *vm, const struct cfg_vm *cv, const struct 
 	if (cv->dma == CFG_DMA_UNPROTECTED_IDENTITY && rt->up)
 		return refuse(why, n, a, "dma = unprotected-identity is only for machines without VT-d; this one has "
 			      "DMA remapping: use dma = protected");
-	const struct dmar_rmrr *r = rt->up ? rmrr_for(a) : NULL;
-	if (r)
-		return refuse(why, n, a, "an RMRR names it (firmware DMA to 0x%llx-0x%llx): %s", r->base, r->limit,
-			      cv->rmrr_accept ? "rmrr = accept is not supported yet (its domain cannot map the RMRR)"
-					      : "refused (rmrr = accept would be needed)");
+	for (u32 i = rmrr_first(a); i < nrmrr(); i = rmrr_after(a, i))
+		if (check_rmrr(vm, cv, a, rmrr_at(i), i, why, n) != 0)
+			return -1;
 	u8 exp = pci_find_cap(a, PCI_CAP_ID_EXP);
 	if (exp && (pci_cfg_read16(a, (u16)(exp + PCIE_DEVCTL)) & PCIE_DEVCTL_PHANTOM))
 		return refuse(why, n, a, "it uses phantom functions (their requester ids alias other functions)");
@@ -201,13 +227,33 @@ static int confine(struct vm *vm, struct vpci_vm *v, char *why, size_t n)
 		snprintf(why, n, "its DMA domain could not be created");
 		return -1;
 	}
+	char sub[CFG_NAME_MAX + 8], bdf[PCI_ADDR_STR_MAX];
+	snprintf(sub, sizeof(sub), "vm '%s'", vm->name);
+	for (u32 i = 0; i < v->ndevs;
+	     i++) /* the RMRRs first: a device an RMRR names is never attached without it */
+		for (u32 k = rmrr_first(&v->devs[i].host); k < nrmrr(); k = rmrr_after(&v->devs[i].host, k)) {
+			const struct dmar_rmrr *r = rmrr_at(k);
+			if (domain_rmrr_mapped(v->dom, r->base, r->limit))
+				continue; /* named by another of its devices too */
+			if (domain_map_rmrr(v->dom, r->base, r->limit) != 0)
+				return refuse(why, n, &v->devs[i].host,
+					      "its RMRR 0x%llx-0x%llx could not be identity-mapped in "
+					      "vm '%s''s DMA domain",
+					      r->base, r->limit, vm->name);
+			pr_info(
+			    sub,
+			    "device %s: RMRR 0x%llx-0x%llx identity-mapped in its DMA domain (rmrr = accept)",
+			    pci_addr_format(&v->devs[i].host, bdf, sizeof(bdf)), r->base, r->limit);
+		}
 	for (u32 i = 0; i < v->ndevs; i++)
 		if (domain_attach(v->dom, &v->devs[i].host) != 0)
-			return refuse(why, n, &v->devs[i].host, "it could not be attached to vm '%s''s DMA domain", vm->name);
+			return refuse(why, n, &v->devs[i].host,
+				      "it could not be attached to vm '%s''s DMA domain", vm->name);
 	return 0;
 }
 
-static void report_assigned(const struct vm *vm, const struct vpci_vm *v, const struct vpci_dev *d, const char *reset)
+static void report_assigned(const struct vm *vm, const struct vpci_vm *v, const struct vpci_dev *d,
+			    const char *reset)
 {
 	char bdf[PCI_ADDR_STR_MAX], sub[CFG_NAME_MAX + 8];
 	const struct pci_func *f = pci_find(&d->host);
@@ -216,6 +262,13 @@ static void report_assigned(const struct vm *vm, const struct vpci_vm *v, const 
 		pci_addr_format(&d->host, bdf, sizeof(bdf)), f ? f->vendor : 0, f ? f->device : 0, d->vdev, d->vfn,
 		reset, v->identity ? "unprotected identity (no IOMMU)" : "its own DMA domain (IOVA = guest-physical)",
 		d->bar[0].size / KiB(1), d->bar[0].hpa);
+	u8 pin = pci_cfg_read8(&d->host, VPCI_INT_PIN);
+	char msix[40] = "";
+	if (d->msix.n)
+		snprintf(msix, sizeof(msix), "MSI-X (%u entries)%s", d->msix.n, d->msi.cap ? ", " : "");
+	pr_info(sub, "device %s interrupts: %s%s%s; INTx %s", bdf, msix, d->msi.cap ? "MSI" : "",
+		d->msix.n || d->msi.cap ? " emulated" : "none offered (no MSI or MSI-X the guest could use): it must poll",
+		pin ? "not offered (its pin reads 0 in the guest; the real line stays disabled)" : "none (the device has no pin)");
 	if (v->identity)
 		pr_warn(sub, "dma = unprotected-identity: device %s can reach ALL memory, Moat's too; its RAM "
 			"0x%llx-0x%llx is also mapped at guest-physical = host-physical", bdf, vm->ram_hpa,
@@ -309,9 +362,30 @@ void assign_vm_stop(struct vm *vm)
 			v->dom ? (blocked ? "back in the blocking domain" : "DETACH FAILED") : "no DMA domain (identity)",
 			r, v->cfg_exits, vm->vcpu.exits);
 	}
+	u64 rb[DOMAIN_RMRR_MAX], rl[DOMAIN_RMRR_MAX];
+	u32 nr = v->dom ? domain_rmrr_ranges(v->dom, rb, rl, DOMAIN_RMRR_MAX) : 0;
 	if (v->dom)
 		domain_destroy(v->dom);
+	for (u32 i = 0; i < nr; i++)
+		pr_info(
+		    sub,
+		    "RMRR 0x%llx-0x%llx unmapped with its DMA domain: the blocking domain maps nothing, so "
+		    "firmware DMA there is blocked again, as at boot",
+		    rb[i], rl[i]);
 	memset(v, 0, sizeof(*v));
+}
+
+bool assign_rmrr_overlap(const struct vm *vm, u64 gpa, u64 size, u64 *base, u64 *limit)
+{
+	const struct vpci_vm *v = vpci_of(vm);
+	for (u32 d = 0; !v->identity && d < v->ndevs; d++)
+		for (u32 i = rmrr_first(&v->devs[d].host); i < nrmrr(); i = rmrr_after(&v->devs[d].host, i))
+			if (dmar_range_overlaps(rmrr_at(i)->base, rmrr_at(i)->limit, gpa, size)) {
+				*base = rmrr_at(i)->base;
+				*limit = rmrr_at(i)->limit;
+				return true;
+			}
+	return false;
 }
 
 s64 assign_dma_base(const struct vm *vm)

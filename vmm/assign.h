@@ -1,6 +1,7 @@
 /* vmm/assign.h: giving a VM real PCI devices (issue 8, `devices = ...` in its config section). At VM
  * creation every device is checked (it exists, is an endpoint Moat does not keep, is not another
- * VM's, no RMRR names it, its DMA alias group is wholly this VM's, its BARs can be mapped, and its
+ * VM's, no RMRR names it unless `rmrr = accept` (then each RMRR naming it must lie outside the
+ * VM's RAM, name no device of another VM, and is identity-mapped in the VM's DMA domain), its DMA alias group is wholly this VM's, its BARs can be mapped, and its
  * DMA can be confined: a DMA domain with interrupt remapping, or `dma = unprotected-identity` on a
  * machine without VT-d); then it is reset, confined, and shown on the VM's virtual PCI bus (vpci.h).
  * When the VM stops, before its frames are scrubbed, each device loses bus mastering, goes back to the
@@ -25,6 +26,10 @@ void assign_vm_stop(struct vm *vm);
 /* What HC_DMA_BASE returns: the offset from a guest-physical RAM address to the device address of the
  * same byte (ram_hpa with dma = unprotected-identity, 0 with a DMA domain), or -HC_ENODEV. */
 s64 assign_dma_base(const struct vm *vm);
+
+/* Does [gpa, gpa + size) overlap an RMRR range naming one of vm's devices (identity-mapped in its DMA
+ * domain, so not a place for a BAR)? The first such range in *base and *limit. */
+bool assign_rmrr_overlap(const struct vm *vm, u64 gpa, u64 size, u64 *base, u64 *limit);
 
 /* dma = unprotected-identity (assign_identity.c): RAM also mapped at GPA = HPA (moved higher first when
  * it sits below its own size). 0, or -1 with why. */

@@ -13,6 +13,8 @@ static const struct suite suites[] = {
 	{"boot", selftest_boot},
 	{"panic", selftest_panic},
 	{"assign", selftest_assign},
+	{"rmrr", selftest_rmrr},
+	{"alias", selftest_alias},
 	{"dma", selftest_dma},
 	{"ir", selftest_ir},
 	{"dma-bench", selftest_dma_bench},

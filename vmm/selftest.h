@@ -19,6 +19,8 @@ void selftest_run(const struct kernel_ctx *k, struct selftest_result *r);
 void selftest_boot(const struct kernel_ctx *k, struct selftest_result *r);
 void selftest_panic(const struct kernel_ctx *k, struct selftest_result *r);
 void selftest_assign(const struct kernel_ctx *k, struct selftest_result *r); /* vmm/selftest_assign.c */
+void selftest_alias(const struct kernel_ctx *k, struct selftest_result *r);  /* vmm/selftest_assign_alias.c */
+void selftest_rmrr(const struct kernel_ctx *k, struct selftest_result *r);   /* vmm/selftest_rmrr.c */
 void selftest_tpm(const struct kernel_ctx *k, struct selftest_result *r);
 void selftest_dma(const struct kernel_ctx *k, struct selftest_result *r); /* vmm/selftest_dma.c */
 void selftest_ir(const struct kernel_ctx *k, struct selftest_result *r);  /* vmm/selftest_ir.c */

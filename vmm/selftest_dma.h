@@ -25,6 +25,8 @@ struct edu {
 
 /* Finds edu, enables its memory decoding and bus mastering. 0, or -1 if there is none. */
 int edu_open(struct edu *e);
+/* The same for the edu at a (one of several): -1 if a is not an edu or has no BAR0. */
+int edu_open_at(struct edu *e, const struct pci_addr *a);
 /* One DMA of len bytes (offset + len inside the 4 KiB buffer: edu aborts QEMU otherwise), and waits
  * for its end. to_ram: buffer[off] -> iova, else iova -> buffer[off]. 0, or -1 on timeout. */
 int edu_dma(const struct edu *e, u64 iova, u32 off, u32 len, bool to_ram);

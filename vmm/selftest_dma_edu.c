@@ -9,19 +9,26 @@
 #define PCI_BAR_MEM_MASK 0xfffffff0u
 #define EDU_DMA_TIMEOUT_US 2000000 /* edu completes a transfer 100 ms (virtual) after the start */
 
+int edu_open_at(struct edu *e, const struct pci_addr *a)
+{
+	const struct pci_func *f = pci_find(a);
+	if (!f || f->vendor != EDU_VENDOR || f->device != EDU_DEVICE)
+		return -1;
+	e->addr = f->addr;
+	e->bar0 = pci_cfg_read32(&f->addr, PCI_BAR0) & PCI_BAR_MEM_MASK;
+	if (!e->bar0)
+		return -1;
+	u16 cmd = pci_cfg_read16(&f->addr, PCI_COMMAND);
+	pci_cfg_write16(&f->addr, PCI_COMMAND, cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	return 0;
+}
+
 int edu_open(struct edu *e)
 {
 	for (u32 i = 0; i < pci_count(); i++) {
 		const struct pci_func *f = pci_func_at(i);
-		if (f->vendor != EDU_VENDOR || f->device != EDU_DEVICE)
-			continue;
-		e->addr = f->addr;
-		e->bar0 = pci_cfg_read32(&f->addr, PCI_BAR0) & PCI_BAR_MEM_MASK;
-		if (!e->bar0)
-			return -1;
-		u16 cmd = pci_cfg_read16(&f->addr, PCI_COMMAND);
-		pci_cfg_write16(&f->addr, PCI_COMMAND, cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-		return 0;
+		if (f->vendor == EDU_VENDOR && f->device == EDU_DEVICE)
+			return edu_open_at(e, &f->addr);
 	}
 	return -1;
 }

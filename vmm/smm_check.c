@@ -1,7 +1,9 @@
 /* vmm/smm_check.c: the SMM invariant checker (see smm.h). It walks every live VM's EPT and every DMA
  * domain, and the page permission table itself, and checks DESIGN.md's isolation invariants:
  *  1. every EPT or domain translation maps frames its VM owns, with at most the rights on record;
- *     no frame carries the label of a VM (or domain) that no longer exists;
+ *     no frame carries the label of a VM (or domain) that no longer exists; the one exception, an RMRR
+ *     range a domain identity-maps (rmrr = accept), must be mapped at IOVA = host-physical over frames no
+ *     one owns, and no EPT may reach an RMRR range;
  *  2. no table frame, VMCS, FPU area or bitmap of Moat is anything but OWNER_MOAT, and no translation
  *     reaches the local APIC, the I/O APIC, the TPM or a remapping unit's registers;
  *  3. every PCI function is in the blocking domain, a live VM's domain, or has no context entry;
@@ -10,7 +12,7 @@
  * Nothing here changes state; a violation is counted and the first one described. */
 #include <stdarg.h>
 #include "smm.h"
-#include "../iommu/domain.h"
+#include "../iommu/iommu.h"
 #include "../kernel/cpu.h"
 #include "../kernel/fmt.h"
 #include "../kernel/frame_alloc.h"
@@ -37,6 +39,8 @@ struct check {
 	u32 nmmio;
 	u16 domain_owners[DOMAIN_MAX];
 	u32 ndomains;
+	u64 rmrr_base[DOMAIN_RMRR_MAX], rmrr_limit[DOMAIN_RMRR_MAX]; /* of the domain being walked */
+	u32 nrmrr;
 };
 
 static void violation(struct check *c, const char *fmt, ...) __printf(2, 3);
@@ -84,7 +88,13 @@ static void check_leaf(struct check *c, u64 gpa, u64 hpa, u64 size, u8 need)
 
 static void on_ept_leaf(void *ctx, u64 gpa, u64 hpa, u64 size, u64 perms)
 {
-	u8 need = (u8)((perms & EPT_R ? FRAME_R : 0) | (perms & EPT_W ? FRAME_W : 0) | (perms & EPT_X ? FRAME_X : 0));
+	const struct dmar_info *di = &iommu_state()->dmar;
+	for (u32 i = 0; i < di->nrmrr && i < DMAR_MAX_RMRR; i++)
+		if (dmar_range_overlaps(di->rmrr[i].base, di->rmrr[i].limit, hpa, size))
+			violation(ctx, "%s: gpa 0x%llx maps RMRR firmware memory 0x%llx-0x%llx",
+				  ((struct check *)ctx)->what, gpa, di->rmrr[i].base, di->rmrr[i].limit);
+	u8 need = (u8)((perms & EPT_R ? FRAME_R : 0) | (perms & EPT_W ? FRAME_W : 0) |
+		       (perms & EPT_X ? FRAME_X : 0));
 	check_leaf(ctx, gpa, hpa, size, need);
 }
 
@@ -95,8 +105,41 @@ static void on_domain(void *ctx, u16 owner, const char *name)
 	snprintf(what, sizeof(what), "domain '%s'", name);
 	c->what = what;
 	c->owner = owner;
+	c->nrmrr = 0;
 	if (c->ndomains < DOMAIN_MAX)
 		c->domain_owners[c->ndomains++] = owner;
+}
+
+static void on_domain_rmrr(void *ctx, u64 base, u64 limit)
+{
+	struct check *c = ctx;
+	if (c->owner == OWNER_MOAT)
+		violation(c, "%s: the blocking domain identity-maps RMRR 0x%llx-0x%llx", c->what, base,
+			  limit);
+	else if (c->nrmrr < DOMAIN_RMRR_MAX) {
+		c->rmrr_base[c->nrmrr] = base;
+		c->rmrr_limit[c->nrmrr++] = limit;
+	}
+}
+
+/* A leaf inside one of the domain's RMRR ranges: identity, and over frames no one owns. */
+static bool rmrr_leaf(struct check *c, u64 gpa, u64 hpa, u64 size)
+{
+	for (u32 i = 0; i < c->nrmrr; i++) {
+		if (gpa < c->rmrr_base[i] || gpa - c->rmrr_base[i] >= c->rmrr_limit[i] - c->rmrr_base[i] + 1)
+			continue;
+		if (gpa != hpa || size > c->rmrr_limit[i] - gpa + 1)
+			violation(
+			    c,
+			    "%s: RMRR 0x%llx-0x%llx: gpa 0x%llx -> 0x%llx (+0x%llx) is not its identity map",
+			    c->what, c->rmrr_base[i], c->rmrr_limit[i], gpa, hpa, size);
+		for (u64 p = 0; p < size; p += PAGE_SIZE)
+			if (frame_owner_of(hpa + p) != OWNER_NONE)
+				violation(c, "%s: RMRR frame 0x%llx is recorded as owner %u", c->what,
+					  hpa + p, frame_owner_of(hpa + p));
+		return true;
+	}
+	return false;
 }
 
 static void on_domain_leaf(void *ctx, u64 gpa, u64 hpa, u64 size, u32 perms)
@@ -106,7 +149,10 @@ static void on_domain_leaf(void *ctx, u64 gpa, u64 hpa, u64 size, u32 perms)
 		violation(c, "%s: the blocking domain translates gpa 0x%llx", c->what, gpa);
 		return;
 	}
-	check_leaf(c, gpa, hpa, size, (u8)((perms & DOMAIN_R ? FRAME_R : 0) | (perms & DOMAIN_W ? FRAME_W : 0)));
+	if (rmrr_leaf(c, gpa, hpa, size))
+		return;
+	check_leaf(c, gpa, hpa, size,
+		   (u8)((perms & DOMAIN_R ? FRAME_R : 0) | (perms & DOMAIN_W ? FRAME_W : 0)));
 }
 
 static bool vm_live(const struct vm *vm) { return vm->state == VM_RUNNABLE || vm->state == VM_PAUSED; }
@@ -181,7 +227,11 @@ u32 smm_check(char *why, size_t n)
 		else if (smm_table[i].released_pages)
 			check_released(&c, i);
 	}
-	struct domain_visitor v = {on_domain, on_table, on_domain_leaf, &c};
+	struct domain_visitor v = {.domain = on_domain,
+				   .rmrr = on_domain_rmrr,
+				   .table = on_table,
+				   .leaf = on_domain_leaf,
+				   .ctx = &c};
 	domain_walk_all(&v);
 	c.what = "?";
 	u64 first = 0, orphans = frame_owner_orphans(owner_live, &c, &first);

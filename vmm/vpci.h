@@ -26,6 +26,12 @@
 #define VPCI_INT_PIN 0x3d
 #define VPCI_CFG_HDR_END 0x40
 
+/* Guest-physical space no BAR may occupy: I/O APIC, HPET, TPM, VT-d, local APIC and MSI, up to 4 GiB;
+ * and the limit of what a BAR may use. */
+#define VPCI_RESERVED_BASE 0xfec00000ULL
+#define VPCI_RESERVED_END 0x100000000ULL
+#define VPCI_GUEST_PHYS_LIMIT BIT(39)
+
 enum vpci_bar_kind { VPCI_BAR_NONE = 0, VPCI_BAR_MEM32, VPCI_BAR_MEM64, VPCI_BAR_MEM64_HI, VPCI_BAR_IO };
 
 struct vpci_bar {
@@ -100,6 +106,13 @@ void vpci_bar_unmap_all(struct vm *vm, struct vpci_dev *d);
 /* Is [gpa, gpa+size) free for a BAR of d (not RAM, not another BAR, not the APIC/IOAPIC window)?
  * NULL when it is, else what it overlaps. */
 const char *vpci_bar_conflict(const struct vm *vm, const struct vpci_dev *d, u32 i, u64 gpa, u64 size);
+
+/* The memory windows of the VM's PCI host bridge in its ACPI tables (vpci_acpi.c): the free
+ * guest-physical space below 4 GiB (above its RAM, around its identity alias, below the APIC/MSI
+ * window) and, when a BAR lies above 4 GiB, the free space there too; every placed BAR falls in
+ * one (each that does not is reported). */
+struct vacpi_pci;
+void vpci_acpi_windows(const struct vm *vm, struct vacpi_pci *out);
 
 /* For the SMM invariant checker: is [gpa, gpa+size) -> hpa an EPT leaf Moat made for one of vm's
  * assigned BARs (device MMIO, not RAM: the ownership table does not cover it)? */

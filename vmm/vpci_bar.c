@@ -1,10 +1,12 @@
 /* vmm/vpci_bar.c: virtual BARs of an assigned device (see vpci.h). The real BARs stay where the
  * firmware placed them; the guest sizes its BARs as on hardware and places them anywhere in its
  * guest-physical space that is free: not its RAM, not its identity alias, not another of its BARs,
- * not the 0xFEC00000-4 GiB window (I/O APIC, local APIC, MSI). A placement is only an EPT mapping
+ * not the 0xFEC00000-4 GiB window (I/O APIC, local APIC, MSI), not an RMRR range of its devices (rmrr =
+ * accept: identity-mapped in its DMA domain). A placement is only an EPT mapping
  * of the real BAR (uncached) at the chosen address, made while the guest's memory decoding is on;
  * a refused placement leaves the BAR unmapped and is reported. I/O BARs are not offered. */
 #include "vpci.h"
+#include "assign.h"
 #include "vms.h"
 #include "vmx_insn.h"
 #include "../kernel/fmt.h"
@@ -19,9 +21,9 @@
 #define BAR_MEM_MASK 0xfffffff0u
 #define DWORD_BITS 32
 #define LOW32 0xffffffffULL
-#define RESERVED_WINDOW 0xfec00000ULL /* I/O APIC, HPET, TPM, VT-d, local APIC and MSI, up to 4 GiB */
-#define RESERVED_END 0x100000000ULL
-#define GUEST_PHYS_LIMIT BIT(39)
+#define RESERVED_WINDOW VPCI_RESERVED_BASE
+#define RESERVED_END VPCI_RESERVED_END
+#define GUEST_PHYS_LIMIT VPCI_GUEST_PHYS_LIMIT
 
 static u16 bar_off(u32 i) { return (u16)(VPCI_BAR0 + 4 * i); }
 
@@ -131,6 +133,10 @@ const char *vpci_bar_conflict(const struct vm *vm, const struct vpci_dev *d, u32
 		return "its RAM's identity alias";
 	if (overlaps(gpa, size, RESERVED_WINDOW, RESERVED_END - RESERVED_WINDOW))
 		return "the APIC/MSI window 0xfec00000-0xffffffff";
+	u64 rb, rl;
+	if (assign_rmrr_overlap(vm, gpa, size, &rb, &rl))
+		return "an RMRR range of its devices (firmware DMA memory at IOVA = host-physical in its DMA "
+		       "domain)";
 	for (u32 k = 0; k < v->ndevs; k++) {
 		const struct vpci_dev *o = &v->devs[k];
 		for (u32 j = 0; j < VPCI_BARS; j++) {

@@ -375,6 +375,73 @@ static void dmar_too_many_scopes(void)
 	CHECK(host_log_has("DMAR: DRHD at 0x30: 3 scopes beyond 32 ignored"));
 }
 
+/* RMRR device matching and range overlap (dmar_rmrr_names/next, dmar_range_overlaps), used by rmrr = accept
+ * (vmm/assign.c) and domain_attach (iommu/domain.c). */
+static void dmar_rmrr_scope_matching(void)
+{
+	static const u8 usb[] = {0x14, 0};
+	static const u8 bridge[] = {0x1e, 0};
+	static const u8 ehci[] = {0x1d, 0};
+	const struct dmar_path_elem p_usb[] = {{0x14, 0}}, p_usb_fn1[] = {{0x14, 1}}, p_below_usb[] = {{0x14, 0}, {0, 0}};
+	const struct dmar_path_elem p_bridge[] = {{0x1e, 0}}, p_below_bridge[] = {{0x1e, 0}, {3, 1}}, p_other[] = {{0x1f, 0}};
+	const struct dmar_path_elem p_ehci[] = {{0x1d, 0}};
+	u32 s;
+
+	dmar_begin(1);
+	struct_end(drhd(DMAR_DRHD_INCLUDE_PCI_ALL, 0, 0, 0xfed90000));
+	s = rmrr(0, 0x7f000000, 0x7f0fffff);
+	scope(DMAR_SCOPE_ENDPOINT, 0, 0, 1, usb);
+	struct_end(s);
+	s = rmrr(0, 0xbd8e8000, 0xbd907fff);
+	scope(DMAR_SCOPE_BRIDGE, 0, 0, 1, bridge);
+	scope(DMAR_SCOPE_ENDPOINT, 0, 0, 1, ehci);
+	struct_end(s);
+	CHECK_EQ(parse(), 0);
+	CHECK_EQ(D.nrmrr, 2);
+
+	/* an endpoint scope names exactly its path */
+	CHECK(dmar_rmrr_names(&D.rmrr[0], 0, 0, p_usb, 1));
+	CHECK(!dmar_rmrr_names(&D.rmrr[0], 0, 0, p_usb_fn1, 1));
+	CHECK(!dmar_rmrr_names(&D.rmrr[0], 0, 0, p_below_usb, 2));
+	CHECK(!dmar_rmrr_names(&D.rmrr[0], 1, 0, p_usb, 1)); /* another segment */
+	CHECK(!dmar_rmrr_names(&D.rmrr[0], 0, 1, p_usb, 1)); /* another start bus */
+	CHECK(!dmar_rmrr_names(&D.rmrr[0], 0, 0, p_usb, 0)); /* no path known */
+	/* a bridge scope names the bridge and everything below it */
+	CHECK(dmar_rmrr_names(&D.rmrr[1], 0, 0, p_bridge, 1));
+	CHECK(dmar_rmrr_names(&D.rmrr[1], 0, 0, p_below_bridge, 2));
+	CHECK(dmar_rmrr_names(&D.rmrr[1], 0, 0, p_ehci, 1));
+	CHECK(!dmar_rmrr_names(&D.rmrr[1], 0, 0, p_other, 1));
+
+	/* iterating the RMRRs naming one device */
+	CHECK_EQ(dmar_rmrr_next(&D, 0, 0, 0, p_usb, 1), 0);
+	CHECK_EQ(dmar_rmrr_next(&D, 1, 0, 0, p_usb, 1), 2);
+	CHECK_EQ(dmar_rmrr_next(&D, 0, 0, 0, p_below_bridge, 2), 1);
+	CHECK_EQ(dmar_rmrr_next(&D, 2, 0, 0, p_below_bridge, 2), 2);
+	CHECK_EQ(dmar_rmrr_next(&D, 0, 0, 0, p_other, 1), 2);
+	CHECK_EQ(dmar_rmrr_next(&D, 0, 0, 0, p_usb, 0), 2);
+	D.rmrr[0].scopes[1] = D.rmrr[1].scopes[0]; /* the same bridge named by both */
+	D.rmrr[0].nscopes = 2;
+	CHECK_EQ(dmar_rmrr_next(&D, 0, 0, 0, p_below_bridge, 2), 0);
+	CHECK_EQ(dmar_rmrr_next(&D, 1, 0, 0, p_below_bridge, 2), 1);
+}
+
+static void dmar_rmrr_range_overlap(void)
+{
+	const u64 ram = 0x200000; /* a VM's RAM at guest-physical [0, 2 MiB) */
+
+	CHECK(dmar_range_overlaps(0xe0000, 0xeffff, 0, ram));
+	CHECK(!dmar_range_overlaps(0x39a000, 0x39dfff, 0, ram));
+	CHECK(dmar_range_overlaps(0x1ff000, 0x1fffff, 0, ram));  /* the last page */
+	CHECK(!dmar_range_overlaps(0x200000, 0x200fff, 0, ram)); /* the first page after it */
+	CHECK(dmar_range_overlaps(0x100000, 0x4fffff, 0x200000, 0x1000)); /* containing the other range */
+	CHECK(!dmar_range_overlaps(0x100000, 0x1fffff, 0x200000, 0x1000)); /* ending right below it */
+	CHECK(dmar_range_overlaps(0x1ff000, 0x200fff, 0x200000, 0x1000)); /* straddling its start */
+	CHECK(!dmar_range_overlaps(0, 0xfff, 0, 0));                       /* an empty range */
+	CHECK(!dmar_range_overlaps(0x2000, 0x1fff, 0, ram));               /* an inverted one */
+	CHECK(dmar_range_overlaps(0xfffffffffffff000ULL, ~0ULL, 0xfffffffffffff000ULL, 0x1000));
+	CHECK(!dmar_range_overlaps(0, 0xfff, 0xfffffffffffff000ULL, 0x1000)); /* start + size wraps to 0 */
+}
+
 static const struct unit_test tests[] = {
     UNIT_TEST(dmar_qemu_like),
     UNIT_TEST(dmar_explicit_scope_beats_include_all),
@@ -390,6 +457,8 @@ static const struct unit_test tests[] = {
     UNIT_TEST(dmar_drhd_unaligned_base),
     UNIT_TEST(dmar_too_short_or_wrong),
     UNIT_TEST(dmar_too_many_scopes),
+    UNIT_TEST(dmar_rmrr_scope_matching),
+    UNIT_TEST(dmar_rmrr_range_overlap),
 };
 
 UNIT_SUITE(dmar_suite, tests);
