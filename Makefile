@@ -1,6 +1,7 @@
 # Makefile: builds moat.efi and its ESP tree, runs Moat in the emulators, and runs the tests.
 # `make` builds; `make run` boots in QEMU (RUN=bochs: Bochs, RUN=pxe: iPXE netboot);
-# `make run-kvm` on an Intel host with nested VMX; `make test`; `make bench`; `make image`.
+# `make run-kvm` on an Intel host with nested VMX (`make run-kvm-linux`: the Linux guest with the
+# e1000e and DHCP); `make test`; `make bench`; `make image`.
 
 BUILD := build
 ESP := $(BUILD)/esp
@@ -40,7 +41,7 @@ DEPS := $(OBJS:.o=.d)
 GUEST_IMAGES :=
 -include guests/guests.mk
 
-.PHONY: all deps esp esp-linux image run run-kvm test unit bench clean fuzz format linux
+.PHONY: all deps esp esp-linux image run run-kvm run-kvm-linux test unit bench clean fuzz format linux
 all: esp
 
 deps:
@@ -101,6 +102,12 @@ endif
 
 run-kvm: esp
 	tools/run-kvm.sh --esp $(ESP)
+
+# The Linux guest under QEMU/KVM with QEMU's e1000e assigned (tools/linux-kvm.cfg, or KVM_CFG=...);
+# tools/run-kvm.sh checks the host and the build first. KVM_ARGS=--dry-run prints the command line.
+KVM_CFG ?= tools/linux-kvm.cfg
+run-kvm-linux: esp linux
+	tools/run-kvm.sh --linux $(KVM_CFG) $(KVM_ARGS)
 
 unit: $(BUILD)/.deps-ok
 	$(MAKE) -C tests/unit

@@ -57,7 +57,7 @@ estimate() {
 		echo "${t%.*}"
 	elif grep -q '^[[:space:]]*EMU=bochs' "$1"; then
 		echo 60
-	elif grep -q '^[[:space:]]*EMU=pxe' "$1"; then
+	elif grep -q -E "^[[:space:]]*EMU=(pxe|linux)" "$1"; then
 		echo 10
 	else
 		echo 5

@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
-# tools/scenario.sh: runs ONE test scenario (tests/scenarios/NAME.scn) in QEMU, Bochs or
-# QEMU+iPXE, checks the console and exit code, prints one verdict line.
+# tools/scenario.sh: runs ONE test scenario (tests/scenarios/NAME.scn) in QEMU, Bochs,
+# QEMU+iPXE, or (EMU=linux) the Linux guest alone in QEMU; checks the console and exit code,
+# prints one verdict line.
 # Owned by the test tooling (tools/, tests/run_all.sh).
 #
 # A scenario is a bash fragment sourced here. It may set:
-#   EMU=qemu|bochs|pxe       emulator (default qemu)
+#   EMU=qemu|bochs|pxe|linux emulator (default qemu); linux: no Moat at all: QEMU (TCG, q35)
+#                            boots the Linux guest's kernel and initramfs itself (-kernel,
+#                            -initrd, -append), to prove the guest's side alone
+#   LINUX_KERNEL, LINUX_INITRD, LINUX_APPEND   EMU=linux only: the bzImage (default
+#                            build/linux/vmlinuz), the initramfs (default
+#                            build/linux/initramfs.cpio.gz), the kernel command line;
+#                            QEMU_OPTS are then raw QEMU arguments (its devices)
 #   CFG='...'                moat.cfg text; written to the ESP's moat/moat.cfg and, for
 #                            qemu/pxe, also passed as fw_cfg opt/moat/moat.cfg.
 #                            Empty: the ESP keeps build/esp's own moat.cfg, no fw_cfg.
@@ -14,8 +21,9 @@
 #   ESP_FILES=( 'PATH' ... ) host files copied into the run's ESP \moat\ folder beside
 #                            moat.cfg (large guest files, e.g. build/linux's kernel and
 #                            initramfs, that build/esp does not carry); a missing one fails
-#   TIMEOUT=SEC              default 60 (qemu, pxe), 120 (bochs)
-#   EXPECT_EXIT=N            default 33 (qemu, pxe: isa-debug-exit 0x10), 0 (bochs)
+#   TIMEOUT=SEC              default 60 (qemu, pxe, linux), 120 (bochs)
+#   EXPECT_EXIT=N            default 33 (qemu, pxe: isa-debug-exit 0x10), 0 (bochs, linux:
+#                            the guest's ACPI power-off)
 #   EXPECT=( 'ERE' ... )     each must match some console line (grep -E)
 #   REJECT=( 'ERE' ... )     none may match; default ( 'moat: .*FAIL' 'panic' );
 #                            REJECT=(...) replaces the default, REJECT+=(...) extends it
@@ -110,6 +118,7 @@ trap on_signal INT TERM HUP
 # --- the scenario's settings ------------------------------------------------------------
 # shellcheck disable=SC2034 # read through opts_of
 EMU=qemu CFG="" QEMU_OPTS="" BOCHS_OPTS="" TIMEOUT="" EXPECT_EXIT=""
+LINUX_KERNEL=$ROOT/build/linux/vmlinuz LINUX_INITRD=$ROOT/build/linux/initramfs.cpio.gz LINUX_APPEND=""
 EXPECT=() ESP_FILES=()
 REJECT=('moat: .*FAIL' 'panic')
 unset ESP_CFG FW_CFG
@@ -119,8 +128,8 @@ source "$scn" || verdict "scenario file $scn did not load"
 
 case $EMU in
 qemu | pxe) : "${TIMEOUT:=60}" "${EXPECT_EXIT:=33}" ;;
-bochs) : "${TIMEOUT:=120}" "${EXPECT_EXIT:=0}" ;;
-*) verdict "EMU='$EMU' (expected qemu, bochs or pxe)" ;;
+bochs | linux) : "${TIMEOUT:=$([[ $EMU == bochs ]] && echo 120 || echo 60)}" "${EXPECT_EXIT:=0}" ;;
+*) verdict "EMU='$EMU' (expected qemu, bochs, pxe or linux)" ;;
 esac
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || verdict "TIMEOUT='$TIMEOUT' is not a number of seconds"
 [[ $EXPECT_EXIT =~ ^[0-9]+$ ]] || verdict "EXPECT_EXIT='$EXPECT_EXIT' is not an exit code"
@@ -141,7 +150,13 @@ for re in "${EXPECT[@]}" "${REJECT[@]}"; do
 	((rc < 2)) || verdict "bad regex /$re/ in $scn"
 done
 
-[[ -d $esp_src ]] || verdict "no ESP tree $esp_src (run make first)"
+if [[ $EMU == linux ]]; then
+	for f in "$LINUX_KERNEL" "$LINUX_INITRD"; do
+		[[ -f $f ]] || verdict "no file $f (make test builds build/linux with tools/linux/fetch.sh)"
+	done
+else
+	[[ -d $esp_src ]] || verdict "no ESP tree $esp_src (run make first)"
+fi
 for f in "${ESP_FILES[@]}"; do
 	[[ -f $f ]] || verdict "no file $f for the ESP (make test builds build/linux with tools/linux/fetch.sh)"
 done
@@ -152,11 +167,12 @@ fi
 
 # --- the run's own temp dir ---------------------------------------------------------------
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/moat-$name.XXXXXX")
-cp -R "$esp_src" "$tmp/esp"
+[[ $EMU == linux ]] || cp -R "$esp_src" "$tmp/esp"
 ((${#ESP_FILES[@]} == 0)) || cp "${ESP_FILES[@]}" "$tmp/esp/moat/"
 esp_cfg=${ESP_CFG-$CFG}
 fw_cfg=${FW_CFG-$CFG}
-[[ $EMU != bochs ]] || fw_cfg="" # no fw_cfg in Bochs
+[[ $EMU != bochs && $EMU != linux ]] || fw_cfg="" # no fw_cfg in Bochs; no Moat in linux
+[[ $EMU != linux ]] || esp_cfg=""
 write_cfg() { # TEXT FILE: the text, with a final newline
 	mkdir -p "$(dirname "$2")"
 	printf '%s' "$1" >"$2"
@@ -185,8 +201,14 @@ bochs)
 	opts_of BOCHS_OPTS
 	cmd=("$ROOT/tools/bochs.sh" --esp "$tmp/esp" "${opts[@]}")
 	;;
+linux)
+	opts_of QEMU_OPTS
+	cmd=(timeout -k 5 "$TIMEOUT" "${QEMU:-qemu-system-x86_64}" -accel tcg -machine q35 -cpu max -m 256
+		-nodefaults -display none -serial stdio -no-reboot
+		-kernel "$LINUX_KERNEL" -initrd "$LINUX_INITRD" -append "$LINUX_APPEND" "${opts[@]}")
+	;;
 esac
-cmd+=(--tmp "$tmp" --timeout "$TIMEOUT")
+[[ $EMU == linux ]] || cmd+=(--tmp "$tmp" --timeout "$TIMEOUT")
 
 # --- run ------------------------------------------------------------------------------------
 raw=$tmp/console.raw

@@ -1,6 +1,7 @@
 /* vmm/vacpi.c: builds the ACPI tables of vacpi.h (field offsets from the ACPI 6.4 specification,
  * chapter 5.2). Layout in the page: RSDP at +0, XSDT at +0x40, FADT at +0x80, MADT at +0x1C0, DSDT
- * at +0x200. Every table carries a correct checksum; OEM fields say "MOAT". */
+ * at +0x200 (its PCI host bridge, when asked for, from vacpi_pci.c). Every table carries a correct
+ * checksum; OEM fields say "MOAT". */
 #include "vacpi.h"
 #include "../kernel/string.h"
 
@@ -81,6 +82,7 @@
 #define XSDT_REVISION 1
 #define DSDT_REVISION 2 /* 64-bit integers */
 #define XSDT_ENTRIES 2
+#define PCI_AML_MAX 512 /* the host bridge's AML (vacpi_pci.c), at most */
 
 static const char oem_id[6] = {'M', 'O', 'A', 'T', ' ', ' '};
 static const char oem_table_id[8] = {'M', 'O', 'A', 'T', 'V', 'M', ' ', ' '};
@@ -182,15 +184,21 @@ static void build_madt(u8 *t)
 	seal(t);
 }
 
-u64 vacpi_build(u8 *buf, size_t size, u64 gpa)
+u64 vacpi_build(u8 *buf, size_t size, u64 gpa, const struct vacpi_pci *pci)
 {
-	if (size < OFF_DSDT + HDR_SIZE + sizeof(dsdt_aml))
+	u8 pci_aml[PCI_AML_MAX];
+	size_t pci_len = 0;
+	if (pci && !(pci_len = vacpi_pci_aml(pci, pci_aml, sizeof(pci_aml))))
+		return 0;
+	u32 dsdt_len = (u32)(HDR_SIZE + sizeof(dsdt_aml) + pci_len);
+	if (size < OFF_DSDT + dsdt_len)
 		return 0;
 	memset(buf, 0, size);
 	u8 *rsdp = buf + OFF_RSDP, *xsdt = buf + OFF_XSDT, *dsdt = buf + OFF_DSDT;
 
-	header(dsdt, "DSDT", HDR_SIZE + sizeof(dsdt_aml), DSDT_REVISION);
+	header(dsdt, "DSDT", dsdt_len, DSDT_REVISION);
 	memcpy(dsdt + HDR_SIZE, dsdt_aml, sizeof(dsdt_aml));
+	memcpy(dsdt + HDR_SIZE + sizeof(dsdt_aml), pci_aml, pci_len); /* a second Scope (\_SB) */
 	seal(dsdt);
 	build_fadt(buf + OFF_FADT, gpa + OFF_DSDT);
 	build_madt(buf + OFF_MADT);

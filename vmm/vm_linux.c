@@ -10,6 +10,7 @@
 #include "pvh.h"
 #include "vacpi.h"
 #include "vms.h"
+#include "vpci.h"
 #include "vplat.h"
 #include "../kernel/fmt.h"
 #include "../kernel/log.h"
@@ -45,7 +46,7 @@ static int load(struct vm *vm, void *ctx, char *why, size_t n)
 		copy(vm_gpa_ptr(vm, l->initrd_gpa), (const void *)(uintptr_t)ll->initrd->addr, l->initrd_size);
 	if (pvh_cmdline_write(ll->cv->cmdline, vm_gpa_ptr(vm, l->cmdline_gpa), why, n))
 		return -1;
-	u64 rsdp = vacpi_build(vm_gpa_ptr(vm, VACPI_GPA), VACPI_SIZE, VACPI_GPA);
+	u64 rsdp = vacpi_build(vm_gpa_ptr(vm, VACPI_GPA), VACPI_SIZE, VACPI_GPA, NULL); /* see pci_tables */
 	struct pvh_boot_params bp;
 	pvh_boot_params_from_layout(l, rsdp, &bp);
 	if (pvh_start_info_write(&bp, vm_gpa_ptr(vm, l->info_gpa), why, n))
@@ -126,6 +127,27 @@ static int plan(struct linux_load *ll, char *why, size_t n)
 	return 0;
 }
 
+/* A VM with devices: the ACPI tables again, now with a PCI host bridge whose windows follow the
+ * BARs and the identity alias, which exist only once assign_vm_start has run (after load()). The
+ * RSDP stays where start_info points. Without it Linux scans no PCI bus (ACPI replaces the legacy
+ * scan). Nothing has run in the VM yet. */
+static void pci_tables(struct vm *vm, const char *sub)
+{
+	struct vacpi_pci pci;
+	vpci_acpi_windows(vm, &pci);
+	if (vacpi_build(vm_gpa_ptr(vm, VACPI_GPA), VACPI_SIZE, VACPI_GPA, &pci) != VACPI_GPA) {
+		/* the earlier tables are left as they were; the scheduler stops the VM before it runs */
+		vm_set_stopped(vm, "its ACPI tables with a PCI host bridge do not fit in %llu bytes", (u64)VACPI_SIZE);
+		return;
+	}
+	char wins[VACPI_PCI_WINDOWS * 40] = "none";
+	size_t used = 0;
+	for (u32 i = 0; i < pci.nwin && used < sizeof(wins); i++)
+		used += (size_t)snprintf(wins + used, sizeof(wins) - used, "%s0x%llx-0x%llx", i ? ", " : "",
+					 pci.win[i].base, pci.win[i].base + pci.win[i].size - 1);
+	pr_info(sub, "ACPI: PCI host bridge PNP0A03 for its virtual bus 0 (CF8/CFC), memory windows %s", wins);
+}
+
 int vm_linux_create(u32 id, const struct cfg_vm *cv, const struct boot_info *bi, const struct vmx_caps *caps,
 		    u32 cpu, char *why, size_t n)
 {
@@ -143,10 +165,12 @@ int vm_linux_create(u32 id, const struct cfg_vm *cv, const struct boot_info *bi,
 	if (vm_create_loaded(id, cv, ll.kernel, &e, load, &ll, caps, cpu, why, n))
 		return -1;
 	struct vm *vm = &vm_table[id];
-	if (cv->console_input)
-		vuart_input_attach(vm);
 	char sub[CFG_NAME_MAX + 8];
 	snprintf(sub, sizeof(sub), "vm '%s'", vm->name);
+	if (vpci_of(vm)->ndevs)
+		pci_tables(vm, sub);
+	if (cv->console_input)
+		vuart_input_attach(vm);
 	pr_info(sub, "created: Linux kernel %s, PVH entry at 0x%x, initrd %s (%llu KiB at 0x%llx), %llu KiB of RAM at 0x%llx, cpu %u",
 		cv->kernel, ll.k.entry, ll.initrd ? cv->initrd : "none", ll.layout.initrd_size / KiB(1),
 		ll.layout.initrd_gpa, vm->ram_size / KiB(1), vm->ram_hpa, cpu);

@@ -1,6 +1,8 @@
 /* tests/unit/test_vacpi.c: the ACPI tables of a Linux VM (vmm/vacpi.c): every checksum, the RSDP ->
  * XSDT -> FADT/MADT -> DSDT chain at the guest-physical addresses given, the FADT's hardware-reduced
- * flag and the ports Moat traps, one enabled local APIC, and the DSDT's \_S5 and COM1 device. */
+ * flag and the ports Moat traps, one enabled local APIC, and the DSDT's \_S5 and COM1 device; with
+ * devices, the PCI host bridge (vmm/vacpi_pci.c): PNP0A03, _BBN 0, and a _CRS with bus 0, the CF8
+ * ports and each memory window (DWord below 4 GiB, QWord above), every PkgLength consistent. */
 #include <stdint.h>
 #include <string.h>
 #include "check.h"
@@ -40,7 +42,7 @@ static bool contains(const unsigned char *p, size_t n, const void *what, size_t 
 
 static void test_vacpi_chain(void)
 {
-	uint64_t rsdp = vacpi_build(page, sizeof(page), GPA);
+	uint64_t rsdp = vacpi_build(page, sizeof(page), GPA, NULL);
 	CHECK(rsdp == GPA);
 	const unsigned char *r = at(rsdp);
 	CHECK(memcmp(r, "RSD PTR ", 8) == 0);
@@ -74,11 +76,110 @@ static void test_vacpi_chain(void)
 
 static void test_vacpi_too_small(void)
 {
-	CHECK(vacpi_build(page, 64, GPA) == 0);
+	CHECK(vacpi_build(page, 64, GPA, NULL) == 0);
+}
+
+/* A PkgLength at p: its value and (in *n) its own size. */
+static uint32_t pkglen(const unsigned char *p, uint32_t *n)
+{
+	*n = 1 + (p[0] >> 6);
+	if (*n == 1)
+		return p[0] & 0x3f;
+	uint32_t v = p[0] & 0xf;
+	for (uint32_t i = 1; i < *n; i++)
+		v |= (uint32_t)p[i] << (4 + 8 * (i - 1));
+	return v;
+}
+
+static const unsigned char *find(const unsigned char *p, size_t n, const void *what, size_t len)
+{
+	for (size_t i = 0; i + len <= n; i++)
+		if (memcmp(p + i, what, len) == 0)
+			return p + i;
+	return NULL;
+}
+
+static void test_vacpi_pci_bridge(void)
+{
+	const struct vacpi_pci pci = {
+	    .nwin = 2,
+	    .win = {{0x08000000ULL, 0xfec00000ULL - 0x08000000ULL}, {0x100000000ULL, 0x7f00000000ULL}},
+	};
+	CHECK(vacpi_build(page, sizeof(page), GPA, &pci) == GPA);
+	const unsigned char *x = table(r64(at(GPA) + 24), "XSDT");
+	const unsigned char *f = table(r64(x + 36), "FACP");
+	const unsigned char *d = table(r64(f + 140), "DSDT");
+	uint32_t dl = r32(d + 4);
+	/* still \_S5 and COM1 */
+	static const unsigned char hid_com1[] = {'_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x05, 0x01};
+	CHECK(contains(d, dl, hid_com1, sizeof(hid_com1)));
+	/* the second Scope (\_SB) runs exactly to the end of the DSDT and holds Device (PCI0) */
+	static const unsigned char sb[] = {'\\', '_', 'S', 'B', '_', 0x5b, 0x82};
+	const unsigned char *scope = NULL, *p = d + 36;
+	while ((p = find(p, (size_t)(d + dl - p), sb, sizeof(sb))) != NULL) {
+		scope = p;
+		p++;
+	}
+	CHECK(scope != NULL);
+	if (!scope)
+		return;
+	/* ScopeOp PkgLength sits before the name: walk back over it (1 or 2 bytes) */
+	uint32_t n;
+	const unsigned char *op = scope[-2] == 0x10 ? scope - 2 : scope - 3;
+	CHECK(op[0] == 0x10);
+	CHECK(op + 1 + pkglen(op + 1, &n) == d + dl);
+	const unsigned char *dev = scope + sizeof(sb);
+	CHECK(dev + pkglen(dev, &n) == d + dl);
+	CHECK(memcmp(dev + n, "PCI0", 4) == 0);
+	static const unsigned char hid[] = {0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03};
+	static const unsigned char bbn[] = {0x08, '_', 'B', 'B', 'N', 0x00};
+	static const unsigned char uid[] = {0x08, '_', 'U', 'I', 'D', 0x00};
+	CHECK(contains(d, dl, hid, sizeof(hid)));
+	CHECK(contains(d, dl, bbn, sizeof(bbn)));
+	CHECK(contains(d, dl, uid, sizeof(uid)));
+	/* _CRS: BufferOp PkgLength BytePrefix size, then the template up to the end tag */
+	static const unsigned char crs_name[] = {0x08, '_', 'C', 'R', 'S', 0x11};
+	const unsigned char *crs = find(dev, (size_t)(d + dl - dev), crs_name, sizeof(crs_name)); /* not COM1 */
+	CHECK(crs != NULL);
+	if (!crs)
+		return;
+	const unsigned char *buf = crs + sizeof(crs_name);
+	uint32_t blen = pkglen(buf, &n);
+	CHECK(buf + blen == d + dl);
+	CHECK(buf[n] == 0x0a);
+	const unsigned char *t = buf + n + 2;
+	CHECK(t + buf[n + 1] == d + dl);
+	/* WordBusNumber producer, bus 0 only */
+	static const unsigned char bus[] = {0x88, 13, 0, 2, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0};
+	CHECK(memcmp(t, bus, sizeof(bus)) == 0);
+	t += sizeof(bus);
+	static const unsigned char io[] = {0x47, 0x01, 0xf8, 0x0c, 0xf8, 0x0c, 0x01, 0x08};
+	CHECK(memcmp(t, io, sizeof(io)) == 0);
+	t += sizeof(io);
+	/* DWordMemory: min, max, length */
+	CHECK(t[0] == 0x87 && t[1] == 23 && t[3] == 0 && t[4] == 0x0c && t[5] == 0x01);
+	CHECK(r32(t + 10) == 0x08000000u && r32(t + 14) == 0xfebfffffu && r32(t + 22) == 0xfec00000u - 0x08000000u);
+	t += 3 + 23;
+	/* QWordMemory above 4 GiB */
+	CHECK(t[0] == 0x8a && t[1] == 43 && t[3] == 0);
+	CHECK(r64(t + 14) == 0x100000000ULL && r64(t + 22) == 0x7fffffffffULL && r64(t + 38) == 0x7f00000000ULL);
+	t += 3 + 43;
+	CHECK(t[0] == 0x79 && t + 2 == d + dl);
+}
+
+/* A bridge that cannot fit leaves the page untouched. */
+static void test_vacpi_pci_too_small(void)
+{
+	const struct vacpi_pci pci = {.nwin = 1, .win = {{0x08000000ULL, 0x10000000ULL}}};
+	memset(page, 0xa5, sizeof(page));
+	CHECK(vacpi_build(page, 0x200 + 36 + 40, GPA, &pci) == 0);
+	CHECK(page[0] == 0xa5);
 }
 
 static const struct unit_test tests[] = {
 	UNIT_TEST(test_vacpi_chain),
 	UNIT_TEST(test_vacpi_too_small),
+	UNIT_TEST(test_vacpi_pci_bridge),
+	UNIT_TEST(test_vacpi_pci_too_small),
 };
 UNIT_SUITE(vacpi_suite, tests);

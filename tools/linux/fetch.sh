@@ -9,7 +9,11 @@
 #                           dropped): the file guests load; same bytes in memory, half the size
 #   moat-helper             tools/linux/moat_helper.c, static (rdtsc, tcdrain, Bochs exit)
 #   known.bin, known.sha256 the file /init checksums, and its expected sha256
+#   modules/                the NIC drivers of the same kernel package (MODULES: e1000 for
+#                           Bochs' 82540EM 8086:100e, e1000e for QEMU's 82574L 8086:10d3) and
+#                           their dependencies, with `order` and `alias` (tools/linux/kmods.py)
 #   initramfs.cpio.gz       busybox + /init (tools/linux/init.sh) + moat-helper + known.bin
+#                           + /lib/modules/moat (modules/) + /etc/udhcpc.script
 #   kernel.txt              "PACKAGE VERSION" of the kernel used
 # Idempotent: a second run downloads nothing and rebuilds only what is older than its inputs.
 # Works as root or not (apt-get download needs no root; `apt-get update`, tried only when a
@@ -25,7 +29,9 @@ META=linux-image-amd64
 BUSYBOX=busybox-static
 KNOWN_SIZE=65536
 # busybox applets /init uses, linked into /bin
-APPLETS="sh mount cat grep sed sha256sum poweroff sleep ls echo"
+APPLETS="sh mount cat grep sed sha256sum poweroff sleep ls echo insmod modprobe ip ifconfig udhcpc route dmesg readlink tail rm"
+# kernel modules /init may load (the NICs Moat's tests assign), with their dependencies
+MODULES="e1000 e1000e"
 
 die() {
 	echo "fetch.sh: $*" >&2
@@ -36,7 +42,7 @@ offline=no
 case ${1:-} in
 "") ;;
 --offline) offline=yes ;;
--h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 *) die "unknown argument '$1' (usage: tools/linux/fetch.sh [--offline])" ;;
 esac
 
@@ -176,6 +182,21 @@ if stale "$OUT/moat-helper" "$HERE/moat_helper.c"; then
 		die "building moat-helper failed"
 fi
 
+# modules/: only the driver trees that can hold the modules and their usual dependencies (ptp,
+# pps) come out of the package; kmods.py says which dependency is missing if one lies elsewhere.
+if stale "$OUT/modules/order" "$kernel_deb" "$HERE/kmods.py" "$0"; then
+	rm -rf "$OUT/unpack" "$OUT/modules" && mkdir -p "$OUT/unpack"
+	dpkg-deb --fsys-tarfile "$kernel_deb" | tar -x -C "$OUT/unpack" --wildcards --no-wildcards-match-slash \
+		'./lib/modules/*/modules.builtin' './lib/modules/*/kernel/drivers/net/ethernet/intel/*' \
+		'./lib/modules/*/kernel/drivers/ptp/*' './lib/modules/*/kernel/drivers/pps/*' 2>/dev/null || true
+	moddir=$(find "$OUT/unpack/lib/modules" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | head -n1)
+	[[ -n $moddir ]] || die "$kernel_deb has no /lib/modules/<version>"
+	# shellcheck disable=SC2086 # MODULES is a list
+	python3 "$HERE/kmods.py" "$moddir" "$OUT/modules.tmp" $MODULES || die "picking modules $MODULES failed"
+	mv "$OUT/modules.tmp" "$OUT/modules"
+	rm -rf "$OUT/unpack"
+fi
+
 # known.bin: KNOWN_SIZE bytes of SHA-256 in counter mode: fixed, incompressible content.
 if stale "$OUT/known.sha256" "$0"; then
 	python3 - "$OUT/known.bin" "$OUT/known.sha256" "$KNOWN_SIZE" <<'PY'
@@ -187,16 +208,21 @@ open(digest_file, "w").write(hashlib.sha256(data).hexdigest() + "\n")
 PY
 fi
 
-if stale "$OUT/initramfs.cpio.gz" "$OUT/busybox" "$OUT/moat-helper" "$OUT/known.bin" "$HERE/init.sh" "$HERE/initramfs.py"; then
-	entries=(dir:/bin:755 dir:/dev:755 dir:/proc:555 dir:/sys:555 dir:/moat:755
+if stale "$OUT/initramfs.cpio.gz" "$OUT/busybox" "$OUT/moat-helper" "$OUT/known.bin" "$HERE/init.sh" \
+	"$HERE/initramfs.py" "$HERE/udhcpc.script" "$OUT/modules/order" "$0"; then
+	entries=(dir:/bin:755 dir:/dev:755 dir:/proc:555 dir:/sys:555 dir:/moat:755 dir:/tmp:1777 dir:/etc:755
+		dir:/lib:755 dir:/lib/modules:755 dir:/lib/modules/moat:755
 		cdev:/dev/console:600:5:1 cdev:/dev/null:666:1:3
 		file:/bin/busybox:755:"$OUT/busybox" file:/bin/moat-helper:755:"$OUT/moat-helper"
-		file:/init:755:"$HERE/init.sh" file:/moat/known.bin:644:"$OUT/known.bin")
+		file:/init:755:"$HERE/init.sh" file:/moat/known.bin:644:"$OUT/known.bin"
+		file:/etc/udhcpc.script:755:"$HERE/udhcpc.script")
 	for a in $APPLETS; do entries+=("link:/bin/$a:busybox"); done
+	for f in "$OUT"/modules/*; do entries+=("file:/lib/modules/moat/${f##*/}:644:$f"); done
 	python3 "$HERE/initramfs.py" "$OUT/initramfs.cpio.gz.tmp" "${entries[@]}" || exit 1
 	mv "$OUT/initramfs.cpio.gz.tmp" "$OUT/initramfs.cpio.gz"
 fi
 
 size_of() { stat -c %s "$1"; }
 echo "fetch.sh: kernel $kpkg $kver: vmlinux.pvh $(size_of "$OUT/vmlinux.pvh") bytes," \
+	"modules $(paste -sd ' ' "$OUT/modules/order")," \
 	"initramfs $(size_of "$OUT/initramfs.cpio.gz") bytes, known.bin sha256 $(cut -c1-16 "$OUT/known.sha256")..."
