@@ -21,6 +21,14 @@ $(GUEST_OUT)/prot32.elf: GUEST_LIB =
 # worker keeps a value in xmm5 across its export and restore: the compiler must not use SSE registers
 $(GUEST_OUT)/worker.elf: GUEST_ARCH = -m64 -T guests/lib/guest64.ld -mgeneral-regs-only
 
+# net.elf (issue 8): the assigned-NIC guest, several files (guests/net).
+NET_GUEST_SRC := guests/net/e1000.c guests/net/pci.c guests/net/paging.c guests/net/proto.c guests/net/dhcp.c \
+	guests/net/attack.c guests/net/irq.c
+$(GUEST_OUT)/net.elf: GUEST_LIB = $(GUEST_LIB64) $(NET_GUEST_SRC)
+# no explicit rule here (`all` must stay the default goal); before the pattern rule below, which expands
+# GUEST_DEPS as it is read: after it, editing guests/net would not rebuild net.elf
+GUEST_DEPS += $(NET_GUEST_SRC) guests/net/net.h
+
 $(GUEST_OUT)/%.elf: guests/%/main.c $(GUEST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) $(GUEST_ARCH) -o $@ $< $(GUEST_LIB)
@@ -32,9 +40,4 @@ $(GUEST_OUT)/%.bin: guests/%/main.asm
 GUEST_IMAGES += $(GUEST_OUT)/hello.elf $(GUEST_OUT)/attacker.elf $(GUEST_OUT)/bench.elf \
 	$(GUEST_OUT)/prot32.elf $(GUEST_OUT)/real16.bin $(GUEST_OUT)/control.elf $(GUEST_OUT)/worker.elf
 
-# net.elf (issue 8): the assigned-NIC guest, several files (guests/net).
-NET_GUEST_SRC := guests/net/e1000.c guests/net/pci.c guests/net/paging.c guests/net/proto.c guests/net/dhcp.c \
-	guests/net/attack.c guests/net/irq.c
-$(GUEST_OUT)/net.elf: GUEST_LIB = $(GUEST_LIB64) $(NET_GUEST_SRC)
-GUEST_DEPS += $(NET_GUEST_SRC) guests/net/net.h # no explicit rule here: `all` must stay the default goal
 GUEST_IMAGES += $(GUEST_OUT)/net.elf

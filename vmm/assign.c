@@ -10,6 +10,7 @@
 #include "vmx_insn.h"
 #include "vms.h"
 #include "vpci.h"
+#include "vpci_host.h"
 #include "virq_vm.h"
 #include "../iommu/iommu.h"
 #include "../iommu/iommu_rt.h"
@@ -180,21 +181,20 @@ static int check_one(const struct vm *vm, const struct cfg_vm *cv, const struct 
 	return 0;
 }
 
-/* The address the guest sees: its host dev.fn on bus 0, or the first free slot. */
+/* The address the guest sees: function 0 of its host device number on bus 0 when that is free, else
+ * of the first free device number (vpci_host_slot); never device 0, the emulated host bridge's
+ * (vpci_host.c). Always function 0: the guest's header type reads single-function (vpci.c), so a
+ * guest scanning the bus (Linux, guests/net) looks at function 0 of each device only, and a function
+ * placed at 00:1f.6 (say) would never be found. */
 static void place(struct vpci_vm *v, struct vpci_dev *d)
 {
-	u8 dev = d->host.dev, fn = d->host.fn;
-	for (u32 tries = 0; tries < PCI_DEVS_PER_BUS; tries++) {
-		bool taken = false;
-		for (u32 i = 0; i < v->ndevs; i++)
-			taken |= v->devs[i].vdev == dev && v->devs[i].vfn == fn && &v->devs[i] != d;
-		if (!taken)
-			break;
-		dev = (u8)((dev + 1) % PCI_DEVS_PER_BUS);
-		fn = 0;
-	}
-	d->vdev = dev;
-	d->vfn = fn;
+	u32 used = 0;
+	for (u32 i = 0; i < v->ndevs; i++)
+		if (&v->devs[i] != d) /* one not placed yet has vdev 0: the host bridge's, reserved anyway */
+			used |= (u32)BIT(v->devs[i].vdev);
+	_Static_assert(CFG_MAX_DEVICES < PCI_DEVS_PER_BUS, "a free device number for every function");
+	d->vdev = vpci_host_slot(d->host.dev, used);
+	d->vfn = 0;
 }
 
 static void setup_caps(struct vpci_dev *d)

@@ -3,9 +3,13 @@
  * register is filtered (memory decode and bus mastering only, mastering only once DMA is confined;
  * I/O decode and INTx never); the expansion ROM is hidden; the interrupt pin reads 0 (INTx is not
  * offered); the MSI and MSI-X capabilities are emulated (vpci_msi.c, vpci_msix.c; an MSI-X table
- * Moat cannot emulate is left out of the capability list). Every other write is dropped. */
+ * Moat cannot emulate is left out of the capability list). Every other write is dropped. 00:00.0 is
+ * the emulated host bridge (vpci_host.c): reads come from its constant header, writes are dropped
+ * silently (a guest's bus scan and BAR sizing write there; that is no attack), the host is never
+ * touched; other functions of device 0 read as absent. */
 #include <stdarg.h>
 #include "vpci.h"
+#include "vpci_host.h"
 #include "../kernel/fmt.h"
 #include "../kernel/log.h"
 #include "../kernel/pci.h"
@@ -32,10 +36,15 @@ void vpci_report(const struct vm *vm, const struct vpci_dev *d, const char *fmt,
 	pr_warn("vpci", "vm '%s': %s: %s", vm->name, pci_addr_format(&d->host, bdf, sizeof(bdf)), msg);
 }
 
+static bool is_host_bridge(u8 bus, u8 dev, u8 fn)
+{
+	return bus == 0 && dev == VPCI_HOST_DEV && fn == VPCI_HOST_FN;
+}
+
 static struct vpci_dev *find(struct vm *vm, u8 bus, u8 dev, u8 fn)
 {
 	struct vpci_vm *v = vpci_of(vm);
-	if (bus != 0)
+	if (bus != 0 || dev == VPCI_HOST_DEV) /* device 0 is the host bridge's alone */
 		return NULL;
 	for (u32 i = 0; i < v->ndevs; i++)
 		if (v->devs[i].vdev == dev && v->devs[i].vfn == fn)
@@ -105,6 +114,8 @@ u32 vpci_cfg_read(struct vm *vm, u8 bus, u8 dev, u8 fn, u16 off, u32 size)
 {
 	struct vpci_dev *d = find(vm, bus, dev, fn);
 	vpci_of(vm)->cfg_exits++;
+	if (is_host_bridge(bus, dev, fn))
+		return vpci_host_read(off, size);
 	if (!d)
 		return size == 4 ? 0xffffffffu : (1u << (size * BYTE_BITS)) - 1;
 	u32 v = 0;
@@ -136,7 +147,7 @@ void vpci_cfg_write(struct vm *vm, u8 bus, u8 dev, u8 fn, u16 off, u32 size, u32
 {
 	struct vpci_dev *d = find(vm, bus, dev, fn);
 	vpci_of(vm)->cfg_exits++;
-	if (!d)
+	if (!d) /* no function there, or the host bridge (read-only): dropped */
 		return;
 	if (off == PCI_COMMAND && size >= 2) {
 		write_command(vm, d, (u16)val);

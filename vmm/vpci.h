@@ -1,8 +1,8 @@
 /* vmm/vpci.h: the virtual PCI bus of a VM with assigned devices (issue 8). The guest reaches it
  * through the CF8/CFC ports (a guest without ACPI has no MCFG, so no ECAM window is offered); it
- * holds only the VM's own devices. IDs, class and capabilities read through to the device; BARs,
- * the command register, the interrupt line/pin, MSI and MSI-X are virtual (vpci.c, vpci_bar.c,
- * vpci_msi.c, vpci_msix.c).
+ * holds the VM's own devices and an emulated host bridge at 00:00.0 (vpci_host.c). IDs, class and
+ * capabilities read through to the device; BARs, the command register, the interrupt line/pin, MSI
+ * and MSI-X are virtual (vpci.c, vpci_bar.c, vpci_msi.c, vpci_msix.c).
  * State lives here, per VM slot, so that struct vm needs no new fields. */
 #ifndef MOAT_VPCI_H
 #define MOAT_VPCI_H

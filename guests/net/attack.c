@@ -8,7 +8,10 @@
  *  4. BAR0 placed at another device's host MMIO (the Bochs VGA frame buffer, 0xe0000000): allowed, but
  *     what appears there is this NIC's own registers, never the other device;
  *  5. a raw MSI address/data written into configuration space: never reaches the device;
- *  6. I/O decoding: refused (I/O BARs are not offered). */
+ *  6. I/O decoding: refused (I/O BARs are not offered);
+ *  7. the host bridge at 00:00.0: BAR0, command, ID and the SMRAM-control dword (0x70: 0x72 opens SMRAM on
+ *     an i440FX/Q35, the bridge Bochs and QEMU really have there) written with all-ones: Moat's bridge is
+ *     emulation only, every write dropped (silently: a bus scan writes there too), its header unchanged. */
 #include "net.h"
 
 #define PCI_COMMAND 0x04
@@ -24,6 +27,10 @@
 #define NIC_STATUS 0x8
 #define MSI_ADDR 0xfee00000u
 #define MSI_DATA 0x4041u
+#define HOST_BRIDGE_DEV 0
+#define HOST_BRIDGE_ID 0x0d578086u
+#define SMRAM_DWORD 0x70
+#define ALL_ONES 0xffffffffu
 
 static void place(const struct nic *n, u64 gpa)
 {
@@ -36,6 +43,22 @@ static void refused_at(const struct nic *n, int no, const char *what, u64 gpa)
 {
 	place(n, gpa);
 	gprintf("net: attack %d: BAR0 onto %s (0x%llx): refused by Moat, left unmapped (contained)\n", no, what, gpa);
+}
+
+static void host_bridge_attack(void)
+{
+	static const u8 regs[] = {PCI_BAR0, PCI_COMMAND, 0, SMRAM_DWORD};
+	u32 seen[sizeof(regs)];
+	bool dropped = true;
+	for (u32 i = 0; i < sizeof(regs); i++) {
+		pci_write32(HOST_BRIDGE_DEV, 0, regs[i], ALL_ONES);
+		seen[i] = pci_read32(HOST_BRIDGE_DEV, 0, regs[i]);
+		dropped &= seen[i] == (regs[i] == 0 ? HOST_BRIDGE_ID : 0);
+	}
+	gprintf(
+	    "net: attack 7: host bridge 00:00.0 written (BAR0, command, ID, SMRAM control): reads BAR0 0x%x, "
+	    "command 0x%x, ID 0x%x, 0x70 0x%x: %s\n",
+	    seen[0], seen[1], seen[2], seen[3], dropped ? "writes dropped (contained)" : "NOT CONTAINED");
 }
 
 void net_attacks(struct nic *n, u64 dma_off)
@@ -64,5 +87,6 @@ void net_attacks(struct nic *n, u64 dma_off)
 	u16 cmd = pci_read16(n->dev, n->fn, PCI_COMMAND);
 	gprintf("net: attack 6: I/O decoding: command reads 0x%x: %s\n", cmd,
 		cmd & CMD_IO ? "I/O ON: NOT CONTAINED" : "refused (contained)");
+	host_bridge_attack();
 	place(n, 0);
 }

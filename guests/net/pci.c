@@ -1,5 +1,6 @@
 /* guests/net/pci.c: the guest's view of PCI: configuration mechanism #1 (CF8/CFC) on bus 0, which
- * Moat emulates with only this VM's devices on it; finding the NIC and placing its BAR0. */
+ * Moat emulates with this VM's devices and a host bridge at 00:00.0 on it; listing the bus (function
+ * 0 of each device: Moat shows single-function devices only), finding the NIC and placing its BAR0. */
 #include "net.h"
 
 #define CF8 0xcf8
@@ -9,6 +10,9 @@
 #define DEV_E1000 0x100e
 #define DEV_E1000E 0x10d3
 #define PCI_COMMAND 0x04
+#define PCI_CLASS_REV 0x08
+#define CLASS_SHIFT 8
+#define VENDOR_ABSENT 0xffff
 #define PCI_BAR0 0x10
 #define CMD_MEMORY 0x2
 #define CMD_MASTER 0x4
@@ -41,8 +45,21 @@ void pci_write16(u8 dev, u8 fn, u8 off, u16 v)
 	pci_write32(dev, fn, off & 0xfc, (old & ~(0xffffu << sh)) | (u32)v << sh);
 }
 
+/* One line per function present: "net: pci 00:00.0 8086:0d57 class 0x060000". */
+static void bus_list(void)
+{
+	for (u8 d = 0; d < DEVS; d++) {
+		u32 id = pci_read32(d, 0, 0);
+		if ((id & 0xffff) == VENDOR_ABSENT)
+			continue;
+		gprintf("net: pci 00:%02x.0 %04x:%04x class 0x%06x\n", d, id & 0xffff, id >> 16,
+			pci_read32(d, 0, PCI_CLASS_REV) >> CLASS_SHIFT);
+	}
+}
+
 int nic_find(struct nic *n, u64 bar_gpa)
 {
+	bus_list();
 	for (u8 d = 0; d < DEVS; d++) {
 		u32 id = pci_read32(d, 0, 0);
 		if ((id & 0xffff) != INTEL || ((id >> 16) != DEV_E1000 && (id >> 16) != DEV_E1000E))
