@@ -1,5 +1,8 @@
-/* iommu/probe.c: discovery of the VT-d remapping units from the ACPI DMAR table. */
+/* iommu/probe.c: discovery of the VT-d remapping units from the ACPI DMAR table. Every RMRR range
+ * (firmware DMA memory) is taken out of the frame allocator as soon as the table is parsed, so that
+ * an RMRR the firmware wrongly left in usable RAM is never handed to a VM or to Moat. */
 #include "iommu.h"
+#include "../kernel/frame_alloc.h"
 #include "../kernel/log.h"
 #include "../kernel/paging.h"
 #include "../kernel/string.h"
@@ -8,6 +11,24 @@ static struct iommu_state st;
 
 const struct iommu_state *iommu_state(void) { return &st; }
 struct dmar_info *iommu_dmar_for_tests(void) { return &st.dmar; }
+
+/* RMRRs belong in memory the firmware reports reserved; one it left in usable RAM is reserved here,
+ * with a warning; ranges none of whose frames were free stay as they are, silently. */
+static void reserve_rmrrs(const struct dmar_info *d)
+{
+	for (u32 i = 0; i < d->nrmrr && i < DMAR_MAX_RMRR; i++) {
+		const struct dmar_rmrr *r = &d->rmrr[i];
+		s64 taken = frame_alloc_reserve(r->base, r->limit - r->base + 1);
+		if (taken > 0)
+			pr_warn("iommu",
+				"RMRR 0x%llx-0x%llx lies in usable RAM (a firmware bug): reserved, never given "
+				"to a VM or to Moat",
+				r->base, r->limit);
+		else if (taken < 0)
+			pr_err("iommu", "RMRR 0x%llx-0x%llx could not be reserved in the frame allocator",
+			       r->base, r->limit);
+	}
+}
 
 u32 iommu_probe(const struct acpi_info *ai)
 {
@@ -23,6 +44,7 @@ u32 iommu_probe(const struct acpi_info *ai)
 		return 0;
 	}
 	st.have_dmar = true;
+	reserve_rmrrs(&st.dmar);
 	for (u32 i = 0; i < st.dmar.ndrhd; i++) {
 		const struct dmar_drhd *d = &st.dmar.drhd[i];
 		if (paging_map_mmio(d->base, d->size ? d->size : PAGE_SIZE) != 0) {

@@ -1,5 +1,6 @@
 /* kernel/frame_alloc.c: bitmap frame allocator (bit set = frame not free). The bitmap covers
- * frames 0..max_pfn of the RAM regions that can ever become free; the rest is never touched. */
+ * frames 0..max_pfn of the RAM regions that can ever become free; the rest is never touched.
+ * Reserved ranges (frame_alloc_reserve) keep their bits set for good: adding and freeing skip them. */
 #include "frame_alloc.h"
 #include "log.h"
 #include "spinlock.h"
@@ -13,6 +14,10 @@ static u64 managed;     /* frames ever added as free */
 static u64 ram_bytes;
 static u64 next_hint;
 static struct spinlock lock;
+static struct {
+	u64 first, end; /* frames [first, end) */
+} reserved[FRAME_RESERVED_MAX];
+static u32 nreserved;
 
 static void *identity(u64 phys) { return (void *)(uintptr_t)phys; }
 static void *(*to_ptr)(u64) = identity;
@@ -29,7 +34,15 @@ static bool test_bit(u64 pfn) { return bitmap[pfn / 64] & BIT(pfn % 64); }
 static void set_bit(u64 pfn) { bitmap[pfn / 64] |= BIT(pfn % 64); }
 static void clear_bit(u64 pfn) { bitmap[pfn / 64] &= ~BIT(pfn % 64); }
 
-/* Frees [first, end) of frames, skipping the low megabyte and frames already free. */
+static bool is_reserved(u64 pfn)
+{
+	for (u32 i = 0; i < nreserved; i++)
+		if (pfn >= reserved[i].first && pfn < reserved[i].end)
+			return true;
+	return false;
+}
+
+/* Frees [first, end) of frames, skipping the low megabyte, reserved frames and frames already free. */
 static void add_free(u64 first, u64 end)
 {
 	if (first < FRAME_LOW_LIMIT / PAGE_SIZE)
@@ -37,7 +50,7 @@ static void add_free(u64 first, u64 end)
 	if (end > max_pfn)
 		end = max_pfn;
 	for (u64 pfn = first; pfn < end; pfn++) {
-		if (test_bit(pfn)) {
+		if (test_bit(pfn) && !is_reserved(pfn)) {
 			clear_bit(pfn);
 			free_frames++;
 			managed++;
@@ -48,6 +61,7 @@ static void add_free(u64 first, u64 end)
 int frame_alloc_init(const struct boot_mem_region *mem, u32 n)
 {
 	max_pfn = free_frames = managed = ram_bytes = next_hint = 0;
+	nreserved = 0;
 	bitmap = NULL;
 	const struct boot_mem_region *largest = NULL;
 	for (u32 i = 0; i < n; i++) {
@@ -142,9 +156,12 @@ int frame_free_contig(u64 phys, u64 pages)
 			return -1;
 		}
 	}
-	for (u64 i = 0; i < pages; i++)
+	for (u64 i = 0; i < pages; i++) {
+		if (is_reserved(pfn + i))
+			continue; /* held when its range was reserved: it stays out of the allocator */
 		clear_bit(pfn + i);
-	free_frames += pages;
+		free_frames++;
+	}
 	if (pfn < next_hint)
 		next_hint = pfn;
 	spin_unlock(&lock);
@@ -152,6 +169,36 @@ int frame_free_contig(u64 phys, u64 pages)
 }
 
 int frame_free(u64 phys) { return frame_free_contig(phys, 1); }
+
+s64 frame_alloc_reserve(u64 phys, u64 size)
+{
+	if (!size || phys + size < phys) {
+		pr_err("mem", "cannot reserve 0x%llx (+0x%llx): an empty or wrapping range", phys, size);
+		return -1;
+	}
+	u64 first = phys / PAGE_SIZE, end = ALIGN_UP(phys + size, PAGE_SIZE) / PAGE_SIZE;
+	if (end == 0) /* the range ends at the top of the address space: ALIGN_UP wrapped */
+		end = ~0ULL / PAGE_SIZE + 1;
+	spin_lock(&lock);
+	if (nreserved == FRAME_RESERVED_MAX) {
+		spin_unlock(&lock);
+		pr_err("mem", "cannot reserve 0x%llx-0x%llx: already %u reserved ranges", phys, phys + size - 1,
+		       FRAME_RESERVED_MAX);
+		return -1;
+	}
+	reserved[nreserved].first = first;
+	reserved[nreserved].end = end;
+	nreserved++;
+	s64 taken = 0;
+	for (u64 pfn = first; bitmap && pfn < end && pfn < max_pfn; pfn++)
+		if (!test_bit(pfn)) {
+			set_bit(pfn);
+			taken++;
+		}
+	free_frames -= (u64)taken; /* they count as used from now on */
+	spin_unlock(&lock);
+	return taken;
+}
 
 u64 frame_free_count(void) { return free_frames; }
 u64 frame_used_count(void) { return managed - free_frames; }

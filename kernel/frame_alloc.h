@@ -7,6 +7,7 @@
 #include "boot_info.h"
 
 #define FRAME_LOW_LIMIT MiB(1) /* frames below 1 MiB are never handed out */
+#define FRAME_RESERVED_MAX 32  /* ranges frame_alloc_reserve can hold */
 
 /* Optional: how the allocator reaches its bitmap at a physical address (identity by default;
  * host tests map a fake physical space). */
@@ -25,6 +26,12 @@ u64 frame_alloc_contig(u64 pages, u64 align_pages, u64 max_phys);
 /* 0, or -1 (and a log line) when the frame is not allocated or out of range: a double free. */
 int frame_free(u64 phys);
 int frame_free_contig(u64 phys, u64 pages);
+/* Takes the physical range [phys, phys + size) (widened to whole frames) out of the allocator for
+ * good: its free frames become allocated and are never handed out, and frames of it added later
+ * (frame_alloc_add_type) or freed later (held when it was reserved) never become free. Returns how
+ * many frames were free (0: none was, e.g. memory the firmware reported reserved), or -1 (and a log
+ * line) for an empty or wrapping range or when FRAME_RESERVED_MAX ranges are already reserved. */
+s64 frame_alloc_reserve(u64 phys, u64 size);
 
 u64 frame_free_count(void);
 u64 frame_used_count(void);

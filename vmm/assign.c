@@ -395,3 +395,21 @@ s64 assign_dma_base(const struct vm *vm)
 		return -HC_ENODEV;
 	return v->identity ? (s64)vm->ram_hpa : 0;
 }
+
+u32 assign_rmrr_ranges(const struct vm *vm, u64 *base, u64 *limit, u32 max)
+{
+	const struct vpci_vm *v = vpci_of(vm);
+	u32 n = 0;
+	for (u32 d = 0; !v->identity && d < v->ndevs; d++)
+		for (u32 i = rmrr_first(&v->devs[d].host); i < nrmrr(); i = rmrr_after(&v->devs[d].host, i)) {
+			bool seen = false; /* an RMRR naming two of its devices is one range */
+			for (u32 k = 0; k < n; k++)
+				seen |= base[k] == rmrr_at(i)->base && limit[k] == rmrr_at(i)->limit;
+			if (!seen && n < max) {
+				base[n] = rmrr_at(i)->base;
+				limit[n] = rmrr_at(i)->limit;
+				n++;
+			}
+		}
+	return n;
+}

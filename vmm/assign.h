@@ -30,6 +30,10 @@ s64 assign_dma_base(const struct vm *vm);
 /* Does [gpa, gpa + size) overlap an RMRR range naming one of vm's devices (identity-mapped in its DMA
  * domain, so not a place for a BAR)? The first such range in *base and *limit. */
 bool assign_rmrr_overlap(const struct vm *vm, u64 gpa, u64 size, u64 *base, u64 *limit);
+/* The distinct RMRR ranges (inclusive limits) naming vm's devices, at most max of them: how many. They
+ * are identity-mapped in its DMA domain, so the guest must be told they are not its to use (its memory
+ * map, vm_linux.c; its PCI host bridge's windows, vpci_acpi.c). None with dma = unprotected-identity. */
+u32 assign_rmrr_ranges(const struct vm *vm, u64 *base, u64 *limit, u32 max);
 
 /* dma = unprotected-identity (assign_identity.c): RAM also mapped at GPA = HPA (moved higher first when
  * it sits below its own size). 0, or -1 with why. */

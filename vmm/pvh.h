@@ -15,6 +15,8 @@
  *   initrd       page-aligned, as high as possible: it ends at or below ram_top
  *   ram_top      = memory - reserved_top: what Moat keeps at the top of RAM for itself (if
  *                anything) is reported reserved, up to memory
+ *   above memory each RMRR range the VM's DMA domain identity-maps (rmrr = accept) is reported
+ *                reserved (pvh_layout_reserve), so the guest puts nothing there
  * Linux reserves all of the first MiB itself and copies start_info, the memory map and the
  * command line before it allocates anything, so none of that needs a reserved entry.
  *
@@ -84,7 +86,9 @@ struct hvm_memmap_table_entry {
 /* Guest RAM ends below the 32-bit MMIO window (local APIC at 0xFEE00000, I/O APIC at
  * 0xFEC00000 ...): a PVH VM has at most this much memory. */
 #define PVH_MEM_MAX GiB(3)
-#define PVH_LAYOUT_MEMMAP_MAX 4
+#define PVH_LAYOUT_BASE_ENTRIES 4   /* low RAM, the legacy window, RAM, Moat's top */
+#define PVH_LAYOUT_RESERVED_MAX 16  /* reserved ranges above RAM (RMRRs): >= DOMAIN_RMRR_MAX */
+#define PVH_LAYOUT_MEMMAP_MAX (PVH_LAYOUT_BASE_ENTRIES + PVH_LAYOUT_RESERVED_MAX)
 
 /* ---- the kernel image ---- */
 struct pvh_kernel {
@@ -125,6 +129,12 @@ struct pvh_layout {
  * PVH_MEM_MAX, the kernel below 1 MiB or beyond RAM, a command line too long, an initrd that
  * does not fit (the message names the sizes). 0, or -1 with why. */
 int pvh_layout_plan(const struct pvh_layout_req *req, struct pvh_layout *out, char *why, size_t why_size);
+
+/* Reports [base, end) reserved (E820 type 2) in a planned layout's memory map, in address order,
+ * clipped to the guest-physical span [0, span_end). 1 when nothing of it lies in the span (nothing
+ * added), 0 when added, -1 with why when it overlaps an entry already there (its RAM) or the map is
+ * full. */
+int pvh_layout_reserve(struct pvh_layout *l, u64 base, u64 end, u64 span_end, char *why, size_t why_size);
 
 /* ---- hvm_start_info ---- */
 struct pvh_boot_params {

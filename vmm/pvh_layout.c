@@ -1,5 +1,6 @@
 /* vmm/pvh_layout.c: where a PVH guest's boot data goes in its RAM (the map is in pvh.h), and
- * the memory map it is given; refuses what does not fit, naming the sizes. */
+ * the memory map it is given (with reserved ranges added above RAM: pvh_layout_reserve); refuses
+ * what does not fit, naming the sizes. */
 #include "pvh.h"
 #include "../kernel/fmt.h"
 #include "../kernel/string.h"
@@ -75,5 +76,34 @@ int pvh_layout_plan(const struct pvh_layout_req *r, struct pvh_layout *l, char *
 	add_range(l, PVH_LOW_RAM_END, PVH_HIGH_RAM_START, E820_RESERVED);
 	add_range(l, PVH_HIGH_RAM_START, top, E820_RAM);
 	add_range(l, top, r->mem_size, E820_RESERVED);
+	return 0;
+}
+
+int pvh_layout_reserve(struct pvh_layout *l, u64 base, u64 end, u64 span_end, char *why, size_t n)
+{
+	if (end > span_end)
+		end = span_end;
+	if (end <= base)
+		return 1;
+	u32 at = 0;
+	for (; at < l->nmemmap; at++) {
+		const struct hvm_memmap_table_entry *e = &l->memmap[at];
+		if (base < e->addr + e->size && end > e->addr) {
+			snprintf(why, n, "reserved range 0x%llx-0x%llx overlaps the memory map's 0x%llx-0x%llx (type %u)",
+				 base, end - 1, e->addr, e->addr + e->size - 1, e->type);
+			return -1;
+		}
+		if (e->addr >= end)
+			break;
+	}
+	if (l->nmemmap == PVH_LAYOUT_MEMMAP_MAX) {
+		snprintf(why, n, "reserved range 0x%llx-0x%llx: the memory map is full (%d entries)", base,
+			 end - 1, PVH_LAYOUT_MEMMAP_MAX);
+		return -1;
+	}
+	for (u32 i = l->nmemmap; i > at; i--)
+		l->memmap[i] = l->memmap[i - 1];
+	l->memmap[at] = (struct hvm_memmap_table_entry){base, end - base, E820_RESERVED, 0};
+	l->nmemmap++;
 	return 0;
 }

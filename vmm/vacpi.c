@@ -82,7 +82,7 @@
 #define XSDT_REVISION 1
 #define DSDT_REVISION 2 /* 64-bit integers */
 #define XSDT_ENTRIES 2
-#define PCI_AML_MAX 512 /* the host bridge's AML (vacpi_pci.c), at most */
+#define PCI_AML_MAX (VACPI_PCI_AML_MAX) /* the host bridge's AML (vacpi_pci.c), at most */
 
 static const char oem_id[6] = {'M', 'O', 'A', 'T', ' ', ' '};
 static const char oem_table_id[8] = {'M', 'O', 'A', 'T', 'V', 'M', ' ', ' '};

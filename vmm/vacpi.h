@@ -27,7 +27,8 @@
 /* A PCI host bridge for bus 0 (configuration through CF8/CFC) and the guest-physical memory
  * windows its devices' BARs may occupy (vacpi_pci.c): a window ending at or below 4 GiB is a
  * DWordMemory descriptor, one above a QWordMemory. Given to a VM with assigned devices only. */
-#define VACPI_PCI_WINDOWS 4
+#define VACPI_PCI_WINDOWS 8  /* below 4 GiB, cut by the identity alias and RMRR ranges; above */
+#define VACPI_PCI_AML_MAX 768 /* vacpi_pci_aml's output with VACPI_PCI_WINDOWS QWord windows fits */
 struct vacpi_pci_window {
 	u64 base, size; /* size 0: unused */
 };

@@ -171,8 +171,9 @@ static size_t crs_template(const struct vacpi_pci *pci, u8 *buf, size_t cap)
 	return o.overflow ? 0 : o.len;
 }
 
-#define CRS_MAX 256
-#define DEVICE_BODY_MAX 384
+#define CRS_FIXED_MAX 64 /* the bus and CF8 descriptors, the end tag */
+#define CRS_MAX (CRS_FIXED_MAX + VACPI_PCI_WINDOWS * (3 + RES_QWORD_ADDR_LEN))
+#define DEVICE_BODY_MAX (CRS_MAX + 128)
 
 size_t vacpi_pci_aml(const struct vacpi_pci *pci, u8 *dst, size_t cap)
 {

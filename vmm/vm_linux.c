@@ -4,8 +4,11 @@
  * addresses (the rest of RAM is already zero, which covers their bss), the initrd at the top of
  * RAM, the command line, the ACPI tables (vacpi.c) and the start_info page. The vCPU starts in
  * 32-bit protected mode at the PVH entry with EBX = start_info, as the PVH ABI says. Moat keeps
- * nothing in a Linux VM's RAM (no boot area): everything Moat needs is outside it. */
+ * nothing in a Linux VM's RAM (no boot area): everything Moat needs is outside it. With assigned
+ * devices, once they are assigned: the ACPI tables get a PCI host bridge, and the memory map reports
+ * reserved every RMRR range their DMA domain identity-maps (rmrr = accept). */
 #include "vm_linux.h"
+#include "assign.h"
 #include "guest_boot.h"
 #include "pvh.h"
 #include "vacpi.h"
@@ -21,11 +24,14 @@ struct linux_load {
 	const struct boot_file *kernel, *initrd;
 	struct pvh_kernel k;
 	struct pvh_layout layout;
+	u64 rsdp; /* what start_info points at */
 	const struct boot_info *boot;
 	const struct vmx_caps *caps;
 };
 
 static struct vplat plat_table[VM_MAX];
+
+_Static_assert(PVH_LAYOUT_RESERVED_MAX >= DOMAIN_RMRR_MAX, "every RMRR a domain maps fits in the memory map");
 
 /* Fast copy (REP MOVSB; the kernel is tens of MiB). */
 static void copy(void *dst, const void *src, u64 n)
@@ -47,6 +53,7 @@ static int load(struct vm *vm, void *ctx, char *why, size_t n)
 	if (pvh_cmdline_write(ll->cv->cmdline, vm_gpa_ptr(vm, l->cmdline_gpa), why, n))
 		return -1;
 	u64 rsdp = vacpi_build(vm_gpa_ptr(vm, VACPI_GPA), VACPI_SIZE, VACPI_GPA, NULL); /* see pci_tables */
+	ll->rsdp = rsdp;
 	struct pvh_boot_params bp;
 	pvh_boot_params_from_layout(l, rsdp, &bp);
 	if (pvh_start_info_write(&bp, vm_gpa_ptr(vm, l->info_gpa), why, n))
@@ -128,17 +135,16 @@ static int plan(struct linux_load *ll, char *why, size_t n)
 }
 
 /* A VM with devices: the ACPI tables again, now with a PCI host bridge whose windows follow the
- * BARs and the identity alias, which exist only once assign_vm_start has run (after load()). The
- * RSDP stays where start_info points. Without it Linux scans no PCI bus (ACPI replaces the legacy
- * scan). Nothing has run in the VM yet. */
-static void pci_tables(struct vm *vm, const char *sub)
+ * BARs, the identity alias and the RMRR ranges, which exist only once assign_vm_start has run (after
+ * load()). The RSDP stays where start_info points. Without it Linux scans no PCI bus (ACPI replaces
+ * the legacy scan). Nothing has run in the VM yet. 0, or -1 with why (the earlier tables are left). */
+static int pci_tables(struct vm *vm, const char *sub, char *why, size_t n)
 {
 	struct vacpi_pci pci;
 	vpci_acpi_windows(vm, &pci);
 	if (vacpi_build(vm_gpa_ptr(vm, VACPI_GPA), VACPI_SIZE, VACPI_GPA, &pci) != VACPI_GPA) {
-		/* the earlier tables are left as they were; the scheduler stops the VM before it runs */
-		vm_set_stopped(vm, "its ACPI tables with a PCI host bridge do not fit in %llu bytes", (u64)VACPI_SIZE);
-		return;
+		snprintf(why, n, "its ACPI tables with a PCI host bridge do not fit in %llu bytes", (u64)VACPI_SIZE);
+		return -1;
 	}
 	char wins[VACPI_PCI_WINDOWS * 40] = "none";
 	size_t used = 0;
@@ -146,6 +152,37 @@ static void pci_tables(struct vm *vm, const char *sub)
 		used += (size_t)snprintf(wins + used, sizeof(wins) - used, "%s0x%llx-0x%llx", i ? ", " : "",
 					 pci.win[i].base, pci.win[i].base + pci.win[i].size - 1);
 	pr_info(sub, "ACPI: PCI host bridge PNP0A03 for its virtual bus 0 (CF8/CFC), memory windows %s", wins);
+	return 0;
+}
+
+/* A VM whose devices accepted RMRRs name: each range (it lies above the VM's RAM: one overlapping it
+ * was refused) reported reserved in its memory map, so Linux never puts a BAR or anything else there;
+ * start_info is written again. Nothing has run in the VM yet. */
+static int rmrr_memmap(struct vm *vm, struct linux_load *ll, const char *sub, char *why, size_t n)
+{
+	u64 base[PVH_LAYOUT_RESERVED_MAX], limit[PVH_LAYOUT_RESERVED_MAX];
+	u32 nr = assign_rmrr_ranges(vm, base, limit, PVH_LAYOUT_RESERVED_MAX);
+	if (!nr)
+		return 0;
+	char perr[160];
+	for (u32 i = 0; i < nr; i++) {
+		int r = pvh_layout_reserve(&ll->layout, base[i], limit[i] + 1, VPCI_GUEST_PHYS_LIMIT, perr,
+					   sizeof(perr));
+		if (r < 0) {
+			snprintf(why, n, "its memory map: %s", perr);
+			return -1;
+		}
+		if (r == 0)
+			pr_info(sub, "memory map: RMRR 0x%llx-0x%llx reported reserved (firmware DMA memory its DMA domain maps)",
+				base[i], limit[i]);
+	}
+	struct pvh_boot_params bp;
+	pvh_boot_params_from_layout(&ll->layout, ll->rsdp, &bp);
+	if (pvh_start_info_write(&bp, vm_gpa_ptr(vm, ll->layout.info_gpa), perr, sizeof(perr))) {
+		snprintf(why, n, "its memory map: %s", perr);
+		return -1;
+	}
+	return 0;
 }
 
 int vm_linux_create(u32 id, const struct cfg_vm *cv, const struct boot_info *bi, const struct vmx_caps *caps,
@@ -167,8 +204,11 @@ int vm_linux_create(u32 id, const struct cfg_vm *cv, const struct boot_info *bi,
 	struct vm *vm = &vm_table[id];
 	char sub[CFG_NAME_MAX + 8];
 	snprintf(sub, sizeof(sub), "vm '%s'", vm->name);
-	if (vpci_of(vm)->ndevs)
-		pci_tables(vm, sub);
+	if (vpci_of(vm)->ndevs && (pci_tables(vm, sub, why, n) || rmrr_memmap(vm, &ll, sub, why, n))) {
+		vm_set_stopped(vm, "not started: %s", why); /* nothing ran: devices back, RAM scrubbed */
+		vm_destroy(vm);
+		return -1;
+	}
 	if (cv->console_input)
 		vuart_input_attach(vm);
 	pr_info(sub, "created: Linux kernel %s, PVH entry at 0x%x, initrd %s (%llu KiB at 0x%llx), %llu KiB of RAM at 0x%llx, cpu %u",

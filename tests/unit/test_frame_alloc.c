@@ -122,6 +122,67 @@ static void no_usable_memory(void)
 	CHECK_EQ(frame_alloc(), 0);
 }
 
+/* A range taken out: its free frames are never handed out, not after a free, not after boot services
+ * memory is added; frames held at the time stay held, and stay out when freed; outside it nothing
+ * changes. */
+static void reserve_range(void)
+{
+	setup(map1, 8);
+	u64 before = frame_free_count();
+	/* 0x1100800-0x1103fff: four frames, widened from a byte range */
+	CHECK_EQ(frame_alloc_reserve(0x1100800, 0x3000), 4);
+	CHECK_EQ(frame_free_count(), before - 4);
+	for (u64 p = 0x1100000; p < 0x1104000; p += 4096)
+		CHECK(frame_is_allocated(p));
+	CHECK(!frame_is_allocated(0x10ff000));
+	CHECK(!frame_is_allocated(0x1104000));
+	for (u64 f = frame_alloc(); f; f = frame_alloc())
+		CHECK(f < 0x1100000 || f >= 0x1104000);
+	CHECK_EQ(frame_free_count(), 0);
+	CHECK_EQ(frame_free(0x1100000), 0); /* a stray free of a reserved frame frees nothing */
+	CHECK_EQ(frame_free_count(), 0);
+	CHECK_EQ(frame_alloc(), 0);
+	/* reserved memory that was never free (ACPI, MMIO, below 1 MiB): 0, nothing taken */
+	CHECK_EQ(frame_alloc_reserve(0xb00000, 0x10000), 0);
+	CHECK_EQ(frame_alloc_reserve(0xe0000, 0x10000), 0);
+	CHECK_EQ(frame_alloc_reserve(0xfed00000, 0x1000), 0);
+	CHECK_EQ(frame_alloc_reserve(0x1000, 0), -1);
+	CHECK_EQ(frame_alloc_reserve(~0ULL - 0xfff, 0x2000), -1);
+}
+
+static void reserve_before_boot_services_and_held_frames(void)
+{
+	setup(map1, 8);
+	u64 held = frame_alloc_contig(2, 1, 0); /* taken before the reservation, e.g. Moat's page tables */
+	CHECK(held != 0);
+	u64 free_before = frame_free_count();
+	CHECK_EQ(frame_alloc_reserve(held, 2 * 4096), 0); /* nothing free in it */
+	CHECK_EQ(frame_free_count(), free_before);
+	CHECK_EQ(frame_free_contig(held, 2), 0);
+	CHECK_EQ(frame_free_count(), free_before); /* it stays out */
+	CHECK(frame_is_allocated(held));
+	/* boot services memory reserved before it is added: never becomes free */
+	CHECK_EQ(frame_alloc_reserve(0x900000, 0x10000), 0);
+	frame_alloc_add_type(map1, 8, BOOT_MEM_BOOT_SERVICES);
+	CHECK_EQ(frame_free_count(), free_before + 0x200 - 0x10);
+	CHECK(frame_is_allocated(0x900000));
+	CHECK(frame_is_allocated(0x90f000));
+	CHECK(!frame_is_allocated(0x910000));
+	/* the table is full: refused, with a line */
+	for (u32 i = 2; i < FRAME_RESERVED_MAX; i++)
+		CHECK_EQ(frame_alloc_reserve(0xb10000, 0x1000), 0);
+	CHECK_EQ(frame_alloc_reserve(0x1100000, 0x1000), -1);
+	CHECK(strstr(host_log_last(), "reserved ranges") != NULL);
+	CHECK(!frame_is_allocated(0x1100000));
+	/* a new init forgets every reservation */
+	setup(map1, 8);
+	CHECK_EQ(frame_alloc_reserve(0x900000, 0x1000), 0);
+	CHECK_EQ(frame_alloc_reserve(0x1100000, 0x1000), 1);
+	frame_alloc_add_type(map1, 8, BOOT_MEM_BOOT_SERVICES);
+	CHECK(frame_is_allocated(0x900000));
+	CHECK(!frame_is_allocated(0x901000));
+}
+
 static struct frame_record records[4096];
 
 static void ownership(void)
@@ -167,7 +228,8 @@ static void ownership(void)
 static const struct unit_test frame_tests[] = {
 	UNIT_TEST(alloc_from_map),        UNIT_TEST(boot_services_added_later), UNIT_TEST(exhaustion_returns_zero),
 	UNIT_TEST(contiguous_and_aligned), UNIT_TEST(double_free_and_range),    UNIT_TEST(no_usable_memory),
-	UNIT_TEST(ownership),
+	UNIT_TEST(ownership),             UNIT_TEST(reserve_range),
+	UNIT_TEST(reserve_before_boot_services_and_held_frames),
 };
 
 UNIT_SUITE(frame_suite, frame_tests);

@@ -337,6 +337,60 @@ static void start_info(void)
 	CHECK_EQ(pvh_start_info_write(&p, page, why, sizeof(why)), -1);
 }
 
+/* RMRR ranges above RAM reported reserved: in address order whatever the order given, clipped to the
+ * span, refused over RAM or with the map full; start_info then carries them. */
+static void layout_reserved_ranges(void)
+{
+	char why[WHY] = "";
+	struct pvh_layout l;
+	struct pvh_layout_req r = req(); /* 128 MiB: entries RAM, legacy, RAM */
+	CHECK_EQ(pvh_layout_plan(&r, &l, why, sizeof(why)), 0);
+	CHECK_EQ(pvh_layout_reserve(&l, 0xdf800000, 0xe0000000, GiB(512), why, sizeof(why)), 0);
+	CHECK_EQ(pvh_layout_reserve(&l, 0x9c000000, 0x9c400000, GiB(512), why, sizeof(why)), 0);
+	CHECK_EQ(l.nmemmap, 5);
+	CHECK_EQ(l.memmap[3].addr, 0x9c000000);
+	CHECK_EQ(l.memmap[3].size, 0x400000);
+	CHECK_EQ(l.memmap[3].type, E820_RESERVED);
+	CHECK_EQ(l.memmap[4].addr, 0xdf800000);
+	CHECK_EQ(l.memmap[4].size, 0x800000);
+	CHECK_EQ(l.memmap[4].type, E820_RESERVED);
+	CHECK_EQ(l.memmap[2].addr, MiB(1)); /* RAM untouched */
+	CHECK_EQ(l.memmap[2].size, MiB(127));
+	/* beyond the span: nothing; straddling it: clipped */
+	CHECK_EQ(pvh_layout_reserve(&l, GiB(600), GiB(600) + PAGE_SIZE, GiB(512), why, sizeof(why)), 1);
+	CHECK_EQ(pvh_layout_reserve(&l, GiB(512) - PAGE_SIZE, GiB(512) + PAGE_SIZE, GiB(512), why, sizeof(why)), 0);
+	CHECK_EQ(l.nmemmap, 6);
+	CHECK_EQ(l.memmap[5].addr, GiB(512) - PAGE_SIZE);
+	CHECK_EQ(l.memmap[5].size, PAGE_SIZE);
+	/* over RAM, or over a range already there: refused, the map unchanged */
+	CHECK_EQ(pvh_layout_reserve(&l, MiB(120), MiB(130), GiB(512), why, sizeof(why)), -1);
+	CHECK_HAS(why, "overlaps the memory map's 0x100000-0x7ffffff");
+	CHECK_EQ(pvh_layout_reserve(&l, 0x9c3ff000, 0x9c401000, GiB(512), why, sizeof(why)), -1);
+	CHECK_EQ(l.nmemmap, 6);
+	/* start_info carries them */
+	struct pvh_boot_params p;
+	static u8 page[PVH_INFO_SIZE];
+	pvh_boot_params_from_layout(&l, 0xE0000, &p);
+	CHECK_EQ(pvh_start_info_write(&p, page, why, sizeof(why)), 0);
+	struct hvm_start_info si;
+	memcpy(&si, page, sizeof(si));
+	CHECK_EQ(si.memmap_entries, 6);
+	struct hvm_memmap_table_entry e;
+	memcpy(&e, page + PVH_MEMMAP_OFF + 4 * sizeof(e), sizeof(e));
+	CHECK_EQ(e.addr, 0xdf800000);
+	CHECK_EQ(e.size, 0x800000);
+	CHECK_EQ(e.type, E820_RESERVED);
+	/* full */
+	for (u64 i = 0; l.nmemmap < PVH_LAYOUT_MEMMAP_MAX; i++)
+		CHECK_EQ(pvh_layout_reserve(&l, GiB(4) + i * MiB(2), GiB(4) + i * MiB(2) + MiB(1), GiB(512), why,
+					    sizeof(why)),
+			 0);
+	CHECK_EQ(pvh_layout_reserve(&l, GiB(300), GiB(300) + MiB(1), GiB(512), why, sizeof(why)), -1);
+	CHECK_HAS(why, "full");
+	for (u32 i = 1; i < l.nmemmap; i++)
+		CHECK(l.memmap[i].addr >= l.memmap[i - 1].addr + l.memmap[i - 1].size);
+}
+
 static void cmdline(void)
 {
 	char why[WHY] = "";
@@ -437,5 +491,6 @@ static const struct unit_test tests[] = {
     UNIT_TEST(note_found), UNIT_TEST(note_missing), UNIT_TEST(note_malformed), UNIT_TEST(truncated),
     UNIT_TEST(foreign),	   UNIT_TEST(segments),	    UNIT_TEST(layout_good),    UNIT_TEST(layout_refused),
     UNIT_TEST(start_info), UNIT_TEST(cmdline),	    UNIT_TEST(cpu_state),      UNIT_TEST(real_vmlinux),
+    UNIT_TEST(layout_reserved_ranges),
 };
 UNIT_SUITE(pvh_suite, tests);

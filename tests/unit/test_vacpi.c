@@ -176,7 +176,29 @@ static void test_vacpi_pci_too_small(void)
 	CHECK(page[0] == 0xa5);
 }
 
+/* As many windows as a VM can get, all QWord (the largest descriptor): they fit, each one is there. */
+static void test_vacpi_pci_most_windows(void)
+{
+	struct vacpi_pci pci = {.nwin = VACPI_PCI_WINDOWS};
+	for (u32 i = 0; i < VACPI_PCI_WINDOWS; i++)
+		pci.win[i] = (struct vacpi_pci_window){0x100000000ULL * (i + 1), 0x10000000ULL};
+	CHECK(vacpi_build(page, sizeof(page), GPA, &pci) == GPA);
+	const unsigned char *x = table(r64(at(GPA) + 24), "XSDT");
+	const unsigned char *f = table(r64(x + 36), "FACP");
+	const unsigned char *d = table(r64(f + 140), "DSDT");
+	uint32_t dl = r32(d + 4);
+	for (u32 i = 0; i < VACPI_PCI_WINDOWS; i++) {
+		unsigned char min[8];
+		uint64_t v = pci.win[i].base;
+		memcpy(min, &v, sizeof(min));
+		CHECK(contains(d, dl, min, sizeof(min)));
+	}
+	static const unsigned char end[] = {0x79, 0x00};
+	CHECK(memcmp(d + dl - 2, end, 2) == 0);
+}
+
 static const struct unit_test tests[] = {
+	UNIT_TEST(test_vacpi_pci_most_windows),
 	UNIT_TEST(test_vacpi_chain),
 	UNIT_TEST(test_vacpi_too_small),
 	UNIT_TEST(test_vacpi_pci_bridge),
