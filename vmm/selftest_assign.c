@@ -22,6 +22,7 @@
 #include "dhcp.h"
 #include "e1000e.h"
 #include "selftest.h"
+#include "selftest_vmrec.h"
 #include "vpci.h"
 #include "../iommu/iommu.h"
 #include "../iommu/msi.h"
@@ -54,42 +55,6 @@
 #define DWORD 4u
 #define WORD 2u
 
-static struct vm *make_vm(void)
-{
-	struct vm *vm = &vm_table[SLOT];
-	memset(vm, 0, sizeof(*vm));
-	strlcpy(vm->name, "assign-test", sizeof(vm->name));
-	vm->id = SLOT;
-	vm->owner = (u16)(OWNER_VM_FIRST + SLOT);
-	u64 pages = RAM_BYTES / PAGE_SIZE;
-	vm->ram_hpa = frame_alloc_contig(pages, 1, 0);
-	if (!vm->ram_hpa || frame_owner_assign(vm->ram_hpa, pages, vm->owner, FRAME_RWX) != 0)
-		return NULL;
-	vm->ram_size = RAM_BYTES;
-	memset((void *)(uintptr_t)vm->ram_hpa, 0, RAM_BYTES);
-	vm->state = VM_PAUSED;
-	return vm;
-}
-
-static void drop_vm(struct vm *vm)
-{
-	u64 pages = vm->ram_size / PAGE_SIZE;
-	memset((void *)(uintptr_t)vm->ram_hpa, 0, vm->ram_size);
-	frame_owner_mark_scrubbed(vm->ram_hpa, pages, vm->owner);
-	if (frame_owner_release(vm->ram_hpa, pages, vm->owner) == 0)
-		frame_free_contig(vm->ram_hpa, pages);
-	vm->state = VM_FREE;
-}
-
-static bool contains(const char *s, const char *w)
-{
-	size_t n = strlen(w);
-	for (; *s; s++)
-		if (strncmp(s, w, n) == 0)
-			return true;
-	return false;
-}
-
 static bool refused(struct vm *vm, const char *bdf, enum cfg_dma dma, const char *want)
 {
 	struct cfg_vm cv;
@@ -103,7 +68,7 @@ static bool refused(struct vm *vm, const char *bdf, enum cfg_dma dma, const char
 		return false;
 	}
 	pr_info("test", "refused as expected: vm '%s': not started: %s", vm->name, why);
-	return contains(why, want);
+	return selftest_contains(why, want);
 }
 
 static bool dhcp_offer(struct e1000e *nic, struct vm *vm)
@@ -226,7 +191,7 @@ static bool msix_test(struct vm *vm, struct vpci_dev *d)
 void selftest_assign(const struct kernel_ctx *k __unused, struct selftest_result *r)
 {
 	struct e1000e nic;
-	struct vm *vm = make_vm();
+	struct vm *vm = selftest_vm_make(SLOT, "assign-test", RAM_BYTES);
 	if (!vm || e1000e_find(&nic) != 0) {
 		selftest_report(r, "assign-start", false, "no VM memory or no e1000e");
 		return;
@@ -253,7 +218,7 @@ void selftest_assign(const struct kernel_ctx *k __unused, struct selftest_result
 	     !(pci_cfg_read16(&nic.addr, PCI_COMMAND) & PCI_COMMAND_MASTER);
 	selftest_report(r, "assign-start", ok, ok ? NULL : why);
 	if (!v->ndevs) {
-		drop_vm(vm);
+		selftest_vm_drop(vm);
 		return;
 	}
 
@@ -294,5 +259,5 @@ void selftest_assign(const struct kernel_ctx *k __unused, struct selftest_result
 	assign_vm_stop(vm);
 	ok = !(pci_cfg_read16(&nic.addr, PCI_COMMAND) & PCI_COMMAND_MASTER) && domain_check_contexts(why, sizeof(why)) == 0;
 	selftest_report(r, "assign-stop", ok, ok ? NULL : why);
-	drop_vm(vm);
+	selftest_vm_drop(vm);
 }

@@ -16,6 +16,7 @@
  *  alias-stop-blocked   after assign_vm_stop, DMA to the former window is blocked again. */
 #include "assign.h"
 #include "selftest.h"
+#include "selftest_vmrec.h"
 #include "selftest_dma.h"
 #include "vpci.h"
 #include "../iommu/iommu.h"
@@ -53,52 +54,6 @@ struct alias_ctx {
 static u8 *ptr(u64 hpa)
 {
 	return (u8 *)(uintptr_t)hpa;
-}
-
-static bool all_bytes(u64 hpa, u8 v, u32 len)
-{
-	for (u32 i = 0; i < len; i++)
-		if (ptr(hpa)[i] != v)
-			return false;
-	return true;
-}
-
-static bool contains(const char *s, const char *w)
-{
-	size_t n = strlen(w);
-	for (; *s; s++)
-		if (strncmp(s, w, n) == 0)
-			return true;
-	return false;
-}
-
-static struct vm *make_vm(u32 slot, const char *name)
-{
-	struct vm *vm = &vm_table[slot];
-	memset(vm, 0, sizeof(*vm));
-	strlcpy(vm->name, name, sizeof(vm->name));
-	vm->id = slot;
-	vm->owner = (u16)(OWNER_VM_FIRST + slot);
-	u64 pages = RAM_BYTES / PAGE_SIZE;
-	vm->ram_hpa = frame_alloc_contig(pages, 1, 0);
-	if (!vm->ram_hpa || frame_owner_assign(vm->ram_hpa, pages, vm->owner, FRAME_RWX) != 0)
-		return NULL;
-	vm->ram_size = RAM_BYTES;
-	memset(ptr(vm->ram_hpa), 0, RAM_BYTES);
-	vm->state = VM_PAUSED;
-	return vm;
-}
-
-static void drop_vm(struct vm *vm)
-{
-	if (!vm || !vm->ram_hpa)
-		return;
-	u64 pages = vm->ram_size / PAGE_SIZE;
-	memset(ptr(vm->ram_hpa), 0, vm->ram_size);
-	frame_owner_mark_scrubbed(vm->ram_hpa, pages, vm->owner);
-	if (frame_owner_release(vm->ram_hpa, pages, vm->owner) == 0)
-		frame_free_contig(vm->ram_hpa, pages);
-	vm->state = VM_FREE;
 }
 
 static void master_off(const struct edu *e)
@@ -174,7 +129,7 @@ static bool write_blocked(struct alias_ctx *c, const struct edu *e, u64 iova, u6
 	u64 before = iommu_fault_count(&e->addr);
 	if (edu_dma(e, iova, 0, XFER, true) != 0 || !blocked(c, e, before, iova))
 		return false;
-	if (!all_bytes(victim, PAT_VICTIM, XFER)) {
+	if (!selftest_all_bytes(victim, PAT_VICTIM, XFER)) {
 		snprintf(c->why, WHY, "the blocked DMA changed 0x%llx", victim);
 		return false;
 	}
@@ -194,7 +149,7 @@ static bool dma_in_window(struct alias_ctx *c, const struct edu *e, u64 dst_gpa,
 	iommu_fault_poll();
 	char bdf[PCI_ADDR_STR_MAX];
 	pci_addr_format(&e->addr, bdf, sizeof(bdf));
-	if (!ok || iommu_fault_count(&e->addr) != before || !all_bytes(dst, p, XFER)) {
+	if (!ok || iommu_fault_count(&e->addr) != before || !selftest_all_bytes(dst, p, XFER)) {
 		snprintf(c->why, WHY, "%s: DMA gpa 0x%llx -> 0x%llx did not land at hpa 0x%llx (or faulted)",
 			 bdf, SRC_GPA, dst_gpa, dst);
 		return false;
@@ -227,7 +182,7 @@ static bool refused(struct alias_ctx *c, struct vm *vm, const struct cfg_vm *cv,
 		return false;
 	}
 	pr_info("test", "refused as expected: vm '%s': not started: %s", vm->name, why);
-	if (!contains(why, want) || vpci_of(vm)->ndevs || vpci_of(vm)->dom) {
+	if (!selftest_contains(why, want) || vpci_of(vm)->ndevs || vpci_of(vm)->dom) {
 		snprintf(c->why, WHY, "expected '%s' and nothing assigned", want);
 		return false;
 	}
@@ -342,12 +297,12 @@ void selftest_alias(const struct kernel_ctx *k __unused, struct selftest_result 
 				"-device pcie-pci-bridge)");
 		return;
 	}
-	c.a = make_vm(SLOT_A, "alias-a");
-	c.b = c.a ? make_vm(SLOT_B, "alias-b") : NULL;
+	c.a = selftest_vm_make(SLOT_A, "alias-a", RAM_BYTES);
+	c.b = c.a ? selftest_vm_make(SLOT_B, "alias-b", RAM_BYTES) : NULL;
 	if (!c.b)
 		selftest_report(r, "alias-setup", false, "no memory for the VM records");
 	else
 		run(&c);
-	drop_vm(c.b);
-	drop_vm(c.a);
+	selftest_vm_drop(c.b);
+	selftest_vm_drop(c.a);
 }

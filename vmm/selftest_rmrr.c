@@ -18,6 +18,7 @@
  * RMRR. */
 #include "assign.h"
 #include "selftest.h"
+#include "selftest_vmrec.h"
 #include "selftest_dma.h"
 #include "smm.h"
 #include "vpci.h"
@@ -60,50 +61,6 @@ struct rmrr_ctx {
 static u8 *ptr(u64 hpa)
 {
 	return (u8 *)(uintptr_t)hpa;
-}
-
-static bool all_bytes(u64 hpa, u8 v, u32 len)
-{
-	for (u32 i = 0; i < len; i++)
-		if (ptr(hpa)[i] != v)
-			return false;
-	return true;
-}
-
-static bool contains(const char *s, const char *w)
-{
-	size_t n = strlen(w);
-	for (; *s; s++)
-		if (strncmp(s, w, n) == 0)
-			return true;
-	return false;
-}
-
-static struct vm *make_vm(void)
-{
-	struct vm *vm = &vm_table[SLOT];
-	memset(vm, 0, sizeof(*vm));
-	strlcpy(vm->name, "rmrr-test", sizeof(vm->name));
-	vm->id = SLOT;
-	vm->owner = (u16)(OWNER_VM_FIRST + SLOT);
-	u64 pages = RAM_BYTES / PAGE_SIZE;
-	vm->ram_hpa = frame_alloc_contig(pages, 1, 0);
-	if (!vm->ram_hpa || frame_owner_assign(vm->ram_hpa, pages, vm->owner, FRAME_RWX) != 0)
-		return NULL;
-	vm->ram_size = RAM_BYTES;
-	memset(ptr(vm->ram_hpa), 0, RAM_BYTES);
-	vm->state = VM_PAUSED;
-	return vm;
-}
-
-static void drop_vm(struct vm *vm)
-{
-	u64 pages = vm->ram_size / PAGE_SIZE;
-	memset(ptr(vm->ram_hpa), 0, vm->ram_size);
-	frame_owner_mark_scrubbed(vm->ram_hpa, pages, vm->owner);
-	if (frame_owner_release(vm->ram_hpa, pages, vm->owner) == 0)
-		frame_free_contig(vm->ram_hpa, pages);
-	vm->state = VM_FREE;
 }
 
 /* Adds the RMRR [c->rmrr, + RMRR_BYTES) naming edu to the parsed DMAR. */
@@ -171,7 +128,7 @@ static bool refused(struct rmrr_ctx *c, bool accept, const char *want)
 		return false;
 	}
 	pr_info("test", "refused as expected: vm '%s': not started: %s", c->vm->name, c->why);
-	if (!contains(c->why, want) || vpci_of(c->vm)->ndevs) {
+	if (!selftest_contains(c->why, want) || vpci_of(c->vm)->ndevs) {
 		snprintf(c->why, WHY, "the refusal does not say \"%s\", or something stayed assigned", want);
 		return false;
 	}
@@ -210,7 +167,7 @@ static bool write_blocked(struct rmrr_ctx *c, u64 iova, u64 hpa, u8 keep, const 
 	u64 before = iommu_fault_count(&c->edu.addr);
 	if (edu_dma(&c->edu, iova, 0, XFER, true) != 0 || !blocked(c, before, true, iova))
 		return false;
-	if (!all_bytes(hpa, keep, XFER)) {
+	if (!selftest_all_bytes(hpa, keep, XFER)) {
 		snprintf(c->why, WHY, "%s at 0x%llx changed", what, hpa);
 		return false;
 	}
@@ -290,7 +247,7 @@ static void accept_case(struct rmrr_ctx *c)
 	}
 	const char *bar = ok ? vpci_bar_conflict(c->vm, d, 0, c->rmrr, d->bar[0].size) : NULL;
 	if (ok &&
-	    (!bar || !contains(bar, "RMRR") || vpci_bar_conflict(c->vm, d, 0, FREE_GPA, d->bar[0].size))) {
+	    (!bar || !selftest_contains(bar, "RMRR") || vpci_bar_conflict(c->vm, d, 0, FREE_GPA, d->bar[0].size))) {
 		snprintf(c->why, WHY, "a BAR placement over the RMRR was not refused (or a free one was)");
 		ok = false;
 	}
@@ -305,16 +262,16 @@ static void accept_case(struct rmrr_ctx *c)
 	memset(ptr(c->rmrr), 0, RMRR_BYTES);
 	memset(ptr(c->rmrr + PAGE_SIZE), PAT_R, XFER);
 	bool wrote = ok && load_edu(c, PAT_W) && edu_dma(&c->edu, c->rmrr, 0, XFER, true) == 0 &&
-		     all_bytes(c->rmrr, PAT_W, XFER);
+		     selftest_all_bytes(c->rmrr, PAT_W, XFER);
 	memset(ptr(c->vm->ram_hpa + WIN_GPA + PAGE_SIZE), 0, XFER);
 	bool read = wrote && edu_dma(&c->edu, c->rmrr + PAGE_SIZE, 0, XFER, false) == 0 &&
 		    edu_dma(&c->edu, WIN_GPA + PAGE_SIZE, 0, XFER, true) == 0 &&
-		    all_bytes(c->vm->ram_hpa + WIN_GPA + PAGE_SIZE, PAT_R, XFER);
+		    selftest_all_bytes(c->vm->ram_hpa + WIN_GPA + PAGE_SIZE, PAT_R, XFER);
 	/* the guest's own DMA at IOVA = guest-physical */
 	memset(ptr(c->vm->ram_hpa + WIN_GPA + 2 * PAGE_SIZE), 0, XFER);
 	bool guest = read && load_edu(c, PAT_G) &&
 		     edu_dma(&c->edu, WIN_GPA + 2 * PAGE_SIZE, 0, XFER, true) == 0 &&
-		     all_bytes(c->vm->ram_hpa + WIN_GPA + 2 * PAGE_SIZE, PAT_G, XFER);
+		     selftest_all_bytes(c->vm->ram_hpa + WIN_GPA + 2 * PAGE_SIZE, PAT_G, XFER);
 	iommu_fault_poll();
 	bool quiet = iommu_fault_count(&c->edu.addr) == before;
 	if (ok && !(wrote && read && guest && quiet))
@@ -355,7 +312,7 @@ static void smm_case(struct rmrr_ctx *c)
 	c->vm->state = st;
 	snprintf(c->why, WHY, "the checker found %u violations with the RMRR mapped, %u with one planted",
 		 clean, planted);
-	selftest_report(c->r, "rmrr-smm-check", clean == 0 && planted == 1 && contains(why, "RMRR frame"),
+	selftest_report(c->r, "rmrr-smm-check", clean == 0 && planted == 1 && selftest_contains(why, "RMRR frame"),
 			c->why);
 }
 
@@ -402,7 +359,7 @@ void selftest_rmrr(const struct kernel_ctx *k __unused, struct selftest_result *
 		err = "no DMA or interrupt remapping";
 	else if (edu_open(&c.edu) != 0)
 		err = "no edu device";
-	else if (!(c.vm = make_vm()))
+	else if (!(c.vm = selftest_vm_make(SLOT, "rmrr-test", RAM_BYTES)))
 		err = "no memory for the test VM";
 	else if (!(c.rmrr = frame_alloc_contig(RMRR_PAGES + 1, 1, 0)) || c.rmrr < RAM_BYTES)
 		err = "no frames for the RMRR above the VM's guest-physical RAM";
@@ -426,5 +383,5 @@ void selftest_rmrr(const struct kernel_ctx *k __unused, struct selftest_result *
 		frame_free_contig(c.rmrr, RMRR_PAGES + 1);
 	}
 	if (c.vm)
-		drop_vm(c.vm);
+		selftest_vm_drop(c.vm);
 }
