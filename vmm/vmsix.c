@@ -13,9 +13,15 @@ int vmsix_init(struct vmsix *x, u32 n, u64 table_off, u64 pba_off)
 	x->n = n;
 	x->table_off = table_off;
 	x->pba_off = pba_off;
+	x->ctrl = 0;
 	for (u32 i = 0; i < VMSIX_MAX_ENTRIES; i++)
 		x->e[i] = (struct vmsix_entry){0, 0, 0, VMSIX_CTRL_MASKED};
 	return 0;
+}
+
+static bool addr_ok(const struct vmsix_entry *e)
+{
+	return (e->addr_lo & MSI_ADDR_WINDOW_MASK) == MSI_ADDR_BASE && !e->addr_hi;
 }
 
 static u64 pba_len(const struct vmsix *x) { return (x->n + PBA_BITS_PER_QWORD - 1) / PBA_BITS_PER_QWORD * QWORD; }
@@ -68,11 +74,29 @@ enum vmsix_act vmsix_write(struct vmsix *x, u64 off, u32 size, u32 val, u32 *ent
 	bool was = e->ctrl & VMSIX_CTRL_MASKED, now = val & VMSIX_CTRL_MASKED;
 	e->ctrl = val & VMSIX_CTRL_MASKED; /* the other bits are reserved */
 	if (was && !now) {
-		if ((e->addr_lo & MSI_ADDR_WINDOW_MASK) != MSI_ADDR_BASE || e->addr_hi)
+		if (!addr_ok(e))
 			return VMSIX_REFUSED; /* not an interrupt address: the real entry stays masked */
 		return VMSIX_PROGRAM;
 	}
 	return !was && now ? VMSIX_MASK : VMSIX_NOTHING;
+}
+
+void vmsix_set_control(struct vmsix *x, u16 ctrl) { x->ctrl = ctrl & VMSIX_MSGCTL_GUEST; }
+
+bool vmsix_live(const struct vmsix *x, u32 entry)
+{
+	if (entry >= x->n || (x->ctrl & VMSIX_MSGCTL_GUEST) != VMSIX_MSGCTL_ENABLE)
+		return false;
+	const struct vmsix_entry *e = &x->e[entry];
+	return !(e->ctrl & VMSIX_CTRL_MASKED) && addr_ok(e);
+}
+
+enum vmsix_act vmsix_sync(const struct vmsix *x, u32 entry, bool programmed)
+{
+	bool live = vmsix_live(x, entry);
+	if (live && !programmed)
+		return VMSIX_PROGRAM;
+	return !live && programmed ? VMSIX_MASK : VMSIX_NOTHING;
 }
 
 u8 vmsix_vector(const struct vmsix *x, u32 entry)

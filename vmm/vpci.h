@@ -50,6 +50,7 @@ struct vpci_msi {
 	u16 ctrl;	   /* the guest's view of Message Control */
 	u32 addr_lo, addr_hi, mask;
 	u16 data;
+	u32 pending;	   /* the guest's pending bit: a message came while it masked the vector */
 	bool programmed;   /* Moat programmed the device (IRTE or host vector) */
 	struct irq_remap_vec irq;
 	u8 guest_vector;   /* what Moat injects for this device */
@@ -67,8 +68,7 @@ struct vpci_dev {
 	u64 msix_off[2], msix_len[2];
 	struct vpci_bar bar[VPCI_BARS];
 	struct vpci_msi msi;
-	struct vmsix msix; /* the guest's MSI-X table (n = 0: MSI-X not offered) */
-	u16 msix_ctrl;	   /* the guest's MSI-X enable and function mask */
+	struct vmsix msix; /* the guest's MSI-X table and control (n = 0: MSI-X not offered) */
 	struct irq_remap_vec msix_irq[VMSIX_MAX_ENTRIES]; /* per real entry Moat programmed */
 	u8 msix_gvec[VMSIX_MAX_ENTRIES];
 	u64 msix_fwd;	   /* accesses forwarded to other registers on the MSI-X pages */

@@ -7,9 +7,14 @@
  * compatibility-format message of Moat's own (this CPU's APIC id, the host vector), never the guest's.
  * Otherwise the device's MSI stays off. The host vector (one per VM slot, shared by its devices)
  * makes every programmed guest vector of that VM pending (virq_vm.c), which is injected on the VM's
- * CPU before its next entry. */
+ * CPU before its next entry. The guest keeps changing its MSI while it is on (Linux writes the real
+ * vector at request_irq, a new one at each affinity change, zero at free_irq): each message is judged
+ * in the guest's current state (vmsi.c): delivered with the vector its data names now, held in the
+ * guest's pending bit while it masks the vector (sent when it unmasks), dropped when MSI is off or
+ * its address is not an interrupt address. Moat offers one vector (Multiple Message Capable reads 0). */
 #include "vpci.h"
 #include "virq_vm.h"
+#include "vmsi.h"
 #include "../iommu/msi.h"
 #include "../kernel/apic.h"
 #include "../kernel/idt.h"
@@ -17,7 +22,6 @@
 
 #define MSI_CTRL 2
 #define MSI_CTRL_ENABLE BIT(0)
-#define MSI_CTRL_MMC_MASK (7u << 1)
 #define MSI_CTRL_MME_MASK (7u << 4)
 #define MSI_CTRL_64BIT BIT(7)
 #define MSI_CTRL_PVM BIT(8)
@@ -26,6 +30,7 @@
 #define MSI_LEN_32 12 /* ctrl..data (32-bit address) */
 #define MSI_LEN_64 16
 #define MSI_MASK_LEN 8 /* mask and pending bits */
+#define MSI_PENDING_FROM_MASK 4u
 #define BYTE_BITS 8
 #define VPCI_MSI_VECTOR_BASE 0xd0 /* host vector of VM slot i: base + i */
 
@@ -51,7 +56,7 @@ static u8 read_reg_byte(const struct vpci_dev *d, u16 rel)
 	u32 v = 0, base = rel & ~3u;
 	if (base == 0) {
 		u16 hw = pci_cfg_read16(&d->host, (u16)(m->cap + MSI_CTRL));
-		u16 ctrl = (u16)((hw & (MSI_CTRL_64BIT | MSI_CTRL_PVM | MSI_CTRL_MMC_MASK)) | (m->ctrl & MSI_CTRL_ENABLE));
+		u16 ctrl = (u16)((hw & (MSI_CTRL_64BIT | MSI_CTRL_PVM)) | (m->ctrl & MSI_CTRL_ENABLE));
 		v = (u32)ctrl << 16; /* bytes 0-1 are the id and next pointer: read by vpci.c */
 	} else if (base == MSI_ADDR_LO) {
 		v = m->addr_lo;
@@ -61,8 +66,8 @@ static u8 read_reg_byte(const struct vpci_dev *d, u16 rel)
 		v = m->data;
 	} else if (m->maskable && base == mask_off(m)) {
 		v = m->mask;
-	} else {
-		v = 0; /* pending bits: nothing is pending in the guest's view */
+	} else if (m->maskable && base == mask_off(m) + MSI_PENDING_FROM_MASK) {
+		v = __atomic_load_n(&m->pending, __ATOMIC_ACQUIRE); /* held while masked (vmsi.c) */
 	}
 	return (u8)(v >> ((rel & 3u) * BYTE_BITS));
 }
@@ -75,15 +80,35 @@ u32 vpci_msi_read(const struct vpci_dev *d, u16 off, u32 size)
 	return v;
 }
 
+/* A message of d's MSI in the guest's current state: injected, held pending, or dropped. */
+static void msi_fired(u32 slot, struct vpci_dev *d)
+{
+	struct vpci_msi *m = &d->msi;
+	switch (vmsi_fire(m->ctrl & MSI_CTRL_ENABLE, m->maskable, m->mask, m->addr_lo, m->addr_hi)) {
+	case VMSI_DELIVER:
+		virq_vm_raise(slot, m->guest_vector);
+		break;
+	case VMSI_PENDING:
+		__atomic_fetch_or(&m->pending, VMSI_MASK_VECTOR0, __ATOMIC_ACQ_REL);
+		/* the guest may have unmasked meanwhile, its CPU finding nothing pending yet */
+		if (!(__atomic_load_n(&m->mask, __ATOMIC_ACQUIRE) & VMSI_MASK_VECTOR0) &&
+		    (__atomic_exchange_n(&m->pending, 0, __ATOMIC_ACQ_REL) & VMSI_MASK_VECTOR0))
+			virq_vm_raise(slot, m->guest_vector);
+		break;
+	case VMSI_DROP:
+		break;
+	}
+}
+
 static void on_host_irq(struct int_frame *f)
 {
 	u64 slot = f->vector - VPCI_MSI_VECTOR_BASE; /* the vector tells the VM slot */
 	if (slot < VM_MAX) {
 		host_irqs[slot]++;
-		const struct vpci_vm *v = &vpci_vms[slot];
+		struct vpci_vm *v = &vpci_vms[slot];
 		for (u32 i = 0; i < v->ndevs; i++) {
 			if (v->devs[i].msi.programmed)
-				virq_vm_raise((u32)slot, v->devs[i].msi.guest_vector);
+				msi_fired((u32)slot, &v->devs[i]);
 			vpci_msix_raise((u32)slot, &v->devs[i]);
 		}
 	}
@@ -124,7 +149,8 @@ static void enable(struct vm *vm, struct vpci_dev *d)
 		d->refused++;
 		return;
 	}
-	m->guest_vector = (u8)(m->data & MSI_DATA_VECTOR_MASK);
+	m->guest_vector = vmsi_vector(m->data);
+	__atomic_store_n(&m->pending, 0, __ATOMIC_RELEASE);
 	u8 hv = (u8)(VPCI_MSI_VECTOR_BASE + vm->id);
 	if (!irq_remap_on()) {
 		if (!vpci_of(vm)->identity) {
@@ -188,10 +214,17 @@ void vpci_msi_write(struct vm *vm, struct vpci_dev *d, u16 off, u32 size, u32 va
 	m->ctrl &= (u16)(MSI_CTRL_ENABLE | MSI_CTRL_MME_MASK);
 	m->ctrl &= (u16)~MSI_CTRL_MME_MASK; /* one vector */
 	bool now = m->ctrl & MSI_CTRL_ENABLE;
-	if (now && !was)
+	if (now && !was) {
 		enable(vm, d);
-	else if (!now && was)
+	} else if (!now && was) {
 		vpci_msi_release(d);
+	} else if (now && m->programmed) {
+		m->guest_vector = vmsi_vector(m->data); /* a new vector while enabled (a byte store) */
+		if (m->maskable && !(m->mask & VMSI_MASK_VECTOR0) &&
+		    (__atomic_exchange_n(&m->pending, 0, __ATOMIC_ACQ_REL) & VMSI_MASK_VECTOR0) &&
+		    vmsi_fire(true, true, m->mask, m->addr_lo, m->addr_hi) == VMSI_DELIVER)
+			virq_vm_raise(vm->id, m->guest_vector); /* unmasked: the held message goes */
+	}
 }
 
 u64 vpci_msi_host_irqs(u32 slot) { return slot < VM_MAX ? host_irqs[slot] : 0; }

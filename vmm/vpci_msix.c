@@ -2,12 +2,16 @@
  * with its Message Control virtual (enable and function mask are the guest's; the table size reads
  * through); the table and PBA offsets read through. The table and PBA pages are never mapped in the
  * VM's EPT (vpci_bar.c): each access is an EPT violation, decoded (mmio_decode.c) and emulated here.
- * Table and PBA accesses go to the shadow table (vmsix.c): the guest's address and data never reach
- * the device. Other registers that share those pages are forwarded to the device with the same size,
+ * Table accesses go to the shadow table (vmsix.c): the guest's address and data never reach the
+ * device; PBA reads give the device's own pending bits (writes are ignored). Other registers that share those pages are forwarded to the device with the same size,
  * only within the BAR, naturally aligned, 4 or 8 bytes. When an entry is unmasked with MSI-X enabled
  * and not function-masked, Moat allocates an IRTE for the device (source-id validated) aimed at the
  * VM slot's host vector and programs the real entry with the remappable message naming it; masking,
- * disabling, the function mask and the VM's stop mask the real entry and free the IRTE. Without
+ * the function mask, disabling and the VM's stop mask the real entry and free the IRTE. The device's
+ * MSI-X stays enabled while the guest's is (a message the device would send through a masked entry
+ * waits in its pending bit and is sent when the entry is programmed again); it goes off when the
+ * guest disables MSI-X or the VM stops. A data write to a programmed entry changes the guest vector
+ * Moat injects (a single byte store: the real entry is Moat's and does not change). Without
  * interrupt remapping the device's MSI-X stays off. */
 #include "vpci.h"
 #include "mmio_decode.h"
@@ -21,9 +25,7 @@
 #define MSIX_CTRL 2
 #define MSIX_CTRL_LEN 2
 #define MSIX_CTRL_SIZE_MASK 0x7ffu
-#define MSIX_CTRL_FMASK BIT(14)
 #define MSIX_CTRL_ENABLE BIT(15)
-#define MSIX_CTRL_GUEST (MSIX_CTRL_FMASK | MSIX_CTRL_ENABLE)
 #define MSIX_TABLE_REGION 0
 #define MSIX_PBA_REGION 1
 #define EPTV_WRITE BIT(1)
@@ -60,7 +62,7 @@ bool vpci_msix_owns(const struct vpci_dev *d, u16 off)
 static u16 ctrl_view(const struct vpci_dev *d)
 {
 	u16 hw = pci_cfg_read16(&d->host, (u16)(d->msix_cap + MSIX_CTRL));
-	return (u16)((hw & MSIX_CTRL_SIZE_MASK) | (d->msix_ctrl & MSIX_CTRL_GUEST));
+	return (u16)((hw & MSIX_CTRL_SIZE_MASK) | (d->msix.ctrl & VMSIX_MSGCTL_GUEST));
 }
 
 u32 vpci_msix_read(const struct vpci_dev *d, u16 off, u32 size)
@@ -80,15 +82,8 @@ static u64 real_entry(const struct vpci_dev *d, u32 e)
 	       (u64)e * VMSIX_ENTRY_SIZE;
 }
 
-static bool any_programmed(const struct vpci_dev *d)
-{
-	for (u32 e = 0; e < d->msix.n; e++)
-		if (d->msix_irq[e].valid)
-			return true;
-	return false;
-}
-
-/* Masks real entry e first (no message through it any more), then frees its IRTE. */
+/* Masks real entry e first (no message through it any more), then frees its IRTE. The device's
+ * MSI-X stays enabled: a message for the entry now waits in the device's pending bit. */
 static void release_entry(struct vpci_dev *d, u32 e)
 {
 	u64 a = real_entry(d, e);
@@ -96,15 +91,15 @@ static void release_entry(struct vpci_dev *d, u32 e)
 		mmio_write32(a + VMSIX_CTRL, VMSIX_CTRL_MASKED);
 	irq_remap_free(&d->msix_irq[e]);
 	d->msix_irq[e].valid = false;
-	if (!any_programmed(d)) {
-		u16 c = (u16)(d->msix_cap + MSIX_CTRL);
-		pci_cfg_write16(&d->host, c, pci_cfg_read16(&d->host, c) & (u16)~MSIX_CTRL_ENABLE);
-	}
 }
 
-static bool addr_ok(const struct vmsix_entry *x)
+/* The device's MSI-X off (the guest disabled its MSI-X, or the VM stops). */
+static void device_off(struct vpci_dev *d)
 {
-	return (x->addr_lo & MSI_ADDR_WINDOW_MASK) == MSI_ADDR_BASE && !x->addr_hi;
+	u16 c = (u16)(d->msix_cap + MSIX_CTRL);
+	u16 hw = pci_cfg_read16(&d->host, c);
+	if (hw & MSIX_CTRL_ENABLE)
+		pci_cfg_write16(&d->host, c, hw & (u16)~MSIX_CTRL_ENABLE);
 }
 
 static void program_entry(struct vm *vm, struct vpci_dev *d, u32 e)
@@ -141,22 +136,20 @@ static void program_entry(struct vm *vm, struct vpci_dev *d, u32 e)
 		    e, gv, q->index, hv);
 }
 
-/* Brings real entry e in line with the guest's view. */
+/* Brings real entry e in line with the guest's view (vmsix_sync decides). */
 static void sync_entry(struct vm *vm, struct vpci_dev *d, u32 e)
 {
-	const struct vmsix_entry *x = &d->msix.e[e];
-	bool want = (d->msix_ctrl & MSIX_CTRL_ENABLE) && !(d->msix_ctrl & MSIX_CTRL_FMASK) &&
-		    !(x->ctrl & VMSIX_CTRL_MASKED) && addr_ok(x);
-	if (want && !d->msix_irq[e].valid)
+	enum vmsix_act act = vmsix_sync(&d->msix, e, d->msix_irq[e].valid);
+	if (act == VMSIX_PROGRAM)
 		program_entry(vm, d, e);
-	else if (!want && d->msix_irq[e].valid)
+	else if (act == VMSIX_MASK)
 		release_entry(d, e);
 }
 
 void vpci_msix_write(struct vm *vm, struct vpci_dev *d, u16 off, u32 size, u32 val)
 {
-	bool was = d->msix_ctrl & MSIX_CTRL_ENABLE;
-	u16 ctrl = d->msix_ctrl;
+	bool was = d->msix.ctrl & VMSIX_MSGCTL_ENABLE;
+	u16 ctrl = d->msix.ctrl;
 	for (u32 i = 0; i < size; i++) {
 		u32 rel = (u32)(off + i - d->msix_cap - MSIX_CTRL);
 		if (rel >= MSIX_CTRL_LEN)
@@ -164,12 +157,15 @@ void vpci_msix_write(struct vm *vm, struct vpci_dev *d, u16 off, u32 size, u32 v
 		u32 shift = rel * BYTE_BITS;
 		ctrl = (u16)((ctrl & ~(0xffu << shift)) | ((val >> (i * BYTE_BITS)) & 0xffu) << shift);
 	}
-	d->msix_ctrl = ctrl & MSIX_CTRL_GUEST;
-	if ((d->msix_ctrl & MSIX_CTRL_ENABLE) && !was && !irq_remap_on())
+	vmsix_set_control(&d->msix, ctrl);
+	bool now = d->msix.ctrl & VMSIX_MSGCTL_ENABLE;
+	if (now && !was && !irq_remap_on())
 		vpci_report(vm, d,
 			    "MSI-X enable: no interrupt remapping here: the device's MSI-X stays off (poll)");
 	for (u32 e = 0; e < d->msix.n; e++)
 		sync_entry(vm, d, e);
+	if (!now)
+		device_off(d);
 }
 
 void vpci_msix_release(struct vpci_dev *d)
@@ -177,13 +173,15 @@ void vpci_msix_release(struct vpci_dev *d)
 	for (u32 e = 0; e < d->msix.n; e++)
 		if (d->msix_irq[e].valid)
 			release_entry(d, e);
-	d->msix_ctrl = 0;
+	if (d->msix.n)
+		device_off(d);
+	vmsix_set_control(&d->msix, 0);
 }
 
 void vpci_msix_raise(u32 slot, const struct vpci_dev *d)
 {
 	for (u32 e = 0; e < d->msix.n; e++)
-		if (d->msix_irq[e].valid)
+		if (d->msix_irq[e].valid && vmsix_live(&d->msix, e))
 			virq_vm_raise(slot, d->msix_gvec[e]);
 }
 
@@ -220,8 +218,21 @@ static void table_dword(struct vm *vm, struct vpci_dev *d, u64 off, bool write, 
 		d->refused++;
 		return;
 	}
-	if (act == VMSIX_PROGRAM || act == VMSIX_MASK)
+	if (act == VMSIX_PROGRAM || act == VMSIX_MASK || d->msix_irq[e].valid)
 		sync_entry(vm, d, e);
+	if (d->msix_irq[e].valid)
+		d->msix_gvec[e] = vmsix_vector(&d->msix, e); /* data written while unmasked */
+}
+
+/* The device's PBA, read only: a real entry is masked whenever the guest's is (or the function is
+ * masked), so the device's pending bits are the guest's. */
+static void pba_read(const struct vpci_bar *b, struct vpci_mmio *acc)
+{
+	u64 a = b->hpa + acc->off;
+	if (paging_map_mmio(ALIGN_DOWN(a, PAGE_SIZE), PAGE_SIZE) != 0)
+		acc->val = 0;
+	else
+		acc->val = acc->size == QWORD ? mmio_read64(a) : mmio_read32(a);
 }
 
 static void forward(struct vpci_dev *d, const struct vpci_bar *b, struct vpci_mmio *acc)
@@ -284,8 +295,7 @@ bool vpci_msix_access(struct vm *vm, struct vpci_dev *d, struct vpci_mmio *acc)
 	}
 	if (pba) {
 		if (!acc->write)
-			acc->val =
-			    0; /* nothing is pending in the guest's view; writes to the PBA are ignored */
+			pba_read(b, acc); /* the device's pending bits; writes to the PBA are ignored */
 		return true;
 	}
 	forward(d, b, acc);
