@@ -26,14 +26,30 @@
 
 struct vpci_vm vpci_vms[VM_MAX];
 
-void vpci_report(const struct vm *vm, const struct vpci_dev *d, const char *fmt, ...)
+static void say(bool warn, const struct vm *vm, const struct vpci_dev *d, const char *fmt, va_list ap)
 {
 	char msg[160], bdf[PCI_ADDR_STR_MAX];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (warn)
+		pr_warn("vpci", "vm '%s': %s: %s", vm->name, pci_addr_format(&d->host, bdf, sizeof(bdf)), msg);
+	else
+		pr_info("vpci", "vm '%s': %s: %s", vm->name, pci_addr_format(&d->host, bdf, sizeof(bdf)), msg);
+}
+
+void vpci_report(const struct vm *vm, const struct vpci_dev *d, const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	say(true, vm, d, fmt, ap);
 	va_end(ap);
-	pr_warn("vpci", "vm '%s': %s: %s", vm->name, pci_addr_format(&d->host, bdf, sizeof(bdf)), msg);
+}
+
+void vpci_note(const struct vm *vm, const struct vpci_dev *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	say(false, vm, d, fmt, ap);
+	va_end(ap);
 }
 
 static bool is_host_bridge(u8 bus, u8 dev, u8 fn)

@@ -159,5 +159,8 @@ u8 vpci_host_vector(struct vm *vm);
 
 /* One report line per refused guest action: "moat: vpci: vm 'x': 0000:00:02.0: <what>". */
 void vpci_report(const struct vm *vm, const struct vpci_dev *d, const char *fmt, ...) __printf(3, 4);
+/* The same, as information (moat: vpci: ...): what the guest set up went through (an MSI or MSI-X
+ * vector programmed), nothing refused. */
+void vpci_note(const struct vm *vm, const struct vpci_dev *d, const char *fmt, ...) __printf(3, 4);
 
 #endif

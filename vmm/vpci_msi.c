@@ -162,7 +162,7 @@ static void enable(struct vm *vm, struct vpci_dev *d)
 		virq_vm_use(vm);
 		program_compat(d, hv);
 		m->programmed = true;
-		vpci_report(vm, d, "MSI: guest vector %u through host vector 0x%x (no interrupt remapping; unprotected identity)",
+		vpci_note(vm, d, "MSI: guest vector %u through host vector 0x%x (no interrupt remapping; unprotected identity)",
 			    m->guest_vector, hv);
 		return;
 	}
@@ -173,7 +173,7 @@ static void enable(struct vm *vm, struct vpci_dev *d)
 		return;
 	}
 	m->programmed = true;
-	vpci_report(vm, d, "MSI: guest vector %u through IRTE %u (host vector 0x%x, source-id checked)",
+	vpci_note(vm, d, "MSI: guest vector %u through IRTE %u (host vector 0x%x, source-id checked)",
 		    m->guest_vector, m->irq.index, hv);
 }
 

@@ -131,7 +131,7 @@ static void program_entry(struct vm *vm, struct vpci_dev *d, u32 e)
 		return;
 	}
 	d->msix_gvec[e] = gv;
-	vpci_report(vm, d,
+	vpci_note(vm, d,
 		    "MSI-X entry %u: guest vector %u through IRTE %u (host vector 0x%x, source-id checked)",
 		    e, gv, q->index, hv);
 }
