@@ -5,8 +5,11 @@
 #include "../kernel/apic.h"
 #include "../kernel/cpu.h"
 #include "../kernel/idt.h"
+#include "../kernel/irq_vector.h"
 #include "../kernel/log.h"
 #include "../kernel/tsc.h"
+
+_Static_assert(IOMMU_FAULT_VECTOR > IRQ_VECTOR_LAST, "the fault vector lies in the run-time vector range");
 
 #define SID_BUS(s) ((s) >> 8)
 #define SID_DEV(s) (((s) >> 3) & 0x1f)

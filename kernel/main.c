@@ -8,6 +8,7 @@
 #include "frame_owner.h"
 #include "gdt.h"
 #include "idt.h"
+#include "irq_vector.h"
 #include "log.h"
 #include "machine_exit.h"
 #include "moat_frames.h"
@@ -58,6 +59,7 @@ static __noreturn void kernel_start(struct boot_info *bi)
 		bsp->ist_stack[i] = (u64)(uintptr_t)bsp_ist[i] + IST_STACK_SIZE;
 	gdt_load(&bsp->tables, bsp->ist_stack);
 	idt_init();
+	irq_vector_init();
 	idt_load();
 	cpu_setup_features();
 	bsp->stack_top = bi->stack_top;

@@ -20,6 +20,10 @@ void selftest_boot(const struct kernel_ctx *k, struct selftest_result *r);
 void selftest_panic(const struct kernel_ctx *k, struct selftest_result *r);
 void selftest_assign(const struct kernel_ctx *k, struct selftest_result *r); /* vmm/selftest_assign.c */
 void selftest_alias(const struct kernel_ctx *k, struct selftest_result *r);  /* vmm/selftest_assign_alias.c */
+/* assign-msix-vectors (vmm/selftest_assign_vec.c): per-entry host vectors of d, the e1000e at bar0. */
+struct vm;
+struct vpci_dev;
+bool selftest_assign_vectors(struct vm *vm, struct vpci_dev *d, u64 bar0);
 void selftest_rmrr(const struct kernel_ctx *k, struct selftest_result *r);   /* vmm/selftest_rmrr.c */
 void selftest_tpm(const struct kernel_ctx *k, struct selftest_result *r);
 void selftest_dma(const struct kernel_ctx *k, struct selftest_result *r); /* vmm/selftest_dma.c */

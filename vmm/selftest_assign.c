@@ -17,6 +17,8 @@
  *                     the real entry gets a remappable message naming an IRTE; another register on the
  *                     table page is forwarded (a 2-byte access refused); masking masks the real entry
  *                     and frees the IRTE;
+ *  assign-msix-vectors  two live entries get different host vectors; the device firing one entry makes
+ *                     only that entry's guest vector pending (selftest_assign_vec.c);
  *  assign-stop        bus mastering off, back in the blocking domain, before the RAM is scrubbed. */
 #include "assign.h"
 #include "dhcp.h"
@@ -255,6 +257,8 @@ void selftest_assign(const struct kernel_ctx *k __unused, struct selftest_result
 
 	selftest_report(r, "assign-dma", dhcp_offer(&nic, vm), "no DHCP OFFER through the VM's domain");
 	selftest_report(r, "assign-msix", msix_test(vm, d), "MSI-X is not emulated through the shadow table and an IRTE");
+	selftest_report(r, "assign-msix-vectors", selftest_assign_vectors(vm, d, nic.bar0),
+			"MSI-X entries do not each get their own host vector and per-entry delivery");
 
 	assign_vm_stop(vm);
 	ok = !(pci_cfg_read16(&nic.addr, PCI_COMMAND) & PCI_COMMAND_MASTER) && domain_check_contexts(why, sizeof(why)) == 0;

@@ -15,6 +15,7 @@
 #include "../kernel/frame_alloc.h"
 #include "../kernel/frame_owner.h"
 #include "../kernel/idt.h"
+#include "../kernel/irq_vector.h"
 #include "../kernel/log.h"
 #include "../kernel/pci.h"
 #include "../kernel/string.h"
@@ -39,6 +40,7 @@
 #define V_FREED 0xc5  /* an entry that gets freed */
 #define V_FIRST 0xc1
 #define V_LAST 0xc5
+_Static_assert(V_FIRST > IRQ_VECTOR_LAST, "test vectors overlap the run-time vector range");
 
 struct ir_ctx {
 	struct edu edu;

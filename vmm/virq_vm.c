@@ -1,5 +1,5 @@
 /* vmm/virq_vm.c: device interrupts into VMs (see virq.h): one pending set per VM slot, filled by the
- * host vector handler of vpci_msi.c, emptied on the VM's CPU before each entry. A VM with a platform
+ * per-entry host vector handlers of vpci_irq.c, emptied on the VM's CPU before each entry. A VM with a platform
  * gets them in its virtual local APIC (vplat_exit.c then injects, with interrupt-window exiting); an
  * image VM gets an external-interrupt event when it can take one, else at a later entry. */
 #include "virq_vm.h"
@@ -9,6 +9,7 @@
 
 static struct virq virqs[VM_MAX];
 static bool used[VM_MAX]; /* a device of the VM had its interrupt set up */
+static u32 gens[VM_MAX];  /* bumped when the slot's VM releases its devices (virq_bind.h) */
 
 struct virq *virq_of(const struct vm *vm) { return &virqs[vm->id]; }
 
@@ -25,7 +26,11 @@ void virq_vm_reset(const struct vm *vm)
 {
 	virq_clear(&virqs[vm->id]);
 	used[vm->id] = false;
+	__atomic_fetch_add(&gens[vm->id], 1, __ATOMIC_ACQ_REL);
 }
+
+u32 virq_vm_gen(u32 slot) { return slot < VM_MAX ? __atomic_load_n(&gens[slot], __ATOMIC_ACQUIRE) : 0; }
+const u32 *virq_vm_gens(void) { return gens; }
 
 void virq_vm_plat_drain(struct vm *vm)
 {

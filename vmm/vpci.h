@@ -9,6 +9,7 @@
 
 #include "vm.h"
 #include "vm_exit.h"
+#include "virq_bind.h"
 #include "vmsix.h"
 #include "../iommu/domain.h"
 #include "../iommu/irq_remap.h"
@@ -53,6 +54,7 @@ struct vpci_msi {
 	u32 pending;	   /* the guest's pending bit: a message came while it masked the vector */
 	bool programmed;   /* Moat programmed the device (IRTE or host vector) */
 	struct irq_remap_vec irq;
+	struct virq_bind bind; /* its own host vector while programmed (vpci_irq.c) */
 	u8 guest_vector;   /* what Moat injects for this device */
 };
 
@@ -70,6 +72,7 @@ struct vpci_dev {
 	struct vpci_msi msi;
 	struct vmsix msix; /* the guest's MSI-X table and control (n = 0: MSI-X not offered) */
 	struct irq_remap_vec msix_irq[VMSIX_MAX_ENTRIES]; /* per real entry Moat programmed */
+	struct virq_bind msix_bind[VMSIX_MAX_ENTRIES];   /* ... and its own host vector */
 	u8 msix_gvec[VMSIX_MAX_ENTRIES];
 	u64 msix_fwd;	   /* accesses forwarded to other registers on the MSI-X pages */
 	const char *reset_how; /* what the reset at assignment did */
@@ -123,6 +126,16 @@ bool vpci_msi_owns(const struct vpci_dev *d, u16 off);
 u32 vpci_msi_read(const struct vpci_dev *d, u16 off, u32 size);
 void vpci_msi_write(struct vm *vm, struct vpci_dev *d, u16 off, u32 size, u32 val);
 void vpci_msi_release(struct vpci_dev *d);
+/* The handler of d's MSI host vector (any CPU): the message judged in the guest's current MSI state. */
+void vpci_msi_fired(u32 slot, struct vpci_dev *d);
+
+/* Host vectors (vpci_irq.c): each live MSI / MSI-X entry of an assigned device gets one of its own
+ * (kernel/irq_vector.h), whose handler delivers exactly that entry's current guest vector to the VM of
+ * slot vm->id. vpci_irq_bind: the vector (the VM's pending-vector state now in use), or -1 when the
+ * pool is exhausted (nothing bound). vpci_irq_unbind: after the IRTE / device entry is torn down, so
+ * that no new interrupt names the vector; one in flight finds the binding gone and reaches no VM. */
+int vpci_irq_bind(struct vm *vm, struct vpci_dev *d, struct virq_bind *b, u16 source);
+void vpci_irq_unbind(struct virq_bind *b);
 /* Device interrupts Moat took for VM slot `slot` (counted, not yet injected). */
 u64 vpci_msi_host_irqs(u32 slot);
 
@@ -152,10 +165,8 @@ bool vpci_msix_access(struct vm *vm, struct vpci_dev *d, struct vpci_mmio *acc);
 bool vpci_msix_exit(struct vm *vm, u64 gpa, const struct exit_info *x, enum exit_action *a);
 /* Masks every real entry Moat programmed and frees its IRTE; MSI-X off on the device. */
 void vpci_msix_release(struct vpci_dev *d);
-/* Host interrupt for VM slot `slot`: raises d's programmed MSI-X guest vectors. */
-void vpci_msix_raise(u32 slot, const struct vpci_dev *d);
-/* The host vector of vm's slot, its handler installed and the VM's pending-vector state in use. */
-u8 vpci_host_vector(struct vm *vm);
+/* The handler of entry e's host vector (any CPU): raises e's current guest vector while it is live. */
+void vpci_msix_fired(u32 slot, const struct vpci_dev *d, u32 e);
 
 /* One report line per refused guest action: "moat: vpci: vm 'x': 0000:00:02.0: <what>". */
 void vpci_report(const struct vm *vm, const struct vpci_dev *d, const char *fmt, ...) __printf(3, 4);

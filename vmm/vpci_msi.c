@@ -1,15 +1,17 @@
 /* vmm/vpci_msi.c: the emulated MSI capability of an assigned device (see vpci.h). The guest's
  * address, data and mask live here and never reach the device. When the guest enables MSI with an
  * address in the 0xFEE window, Moat allocates an interrupt remapping entry for the device (source-id
- * validated) aimed at one host vector on the VM's CPU, and programs the device with the remappable
- * message naming that entry. Without interrupt remapping, only in dma = unprotected-identity mode (the
+ * validated) aimed at the MSI's own host vector on the VM's CPU, and programs the device with the
+ * remappable message naming that entry. Without interrupt remapping, only in dma = unprotected-identity mode (the
  * device can reach all memory anyway, so it could forge any message): the device gets a
  * compatibility-format message of Moat's own (this CPU's APIC id, the host vector), never the guest's.
- * Otherwise the device's MSI stays off. The host vector (one per VM slot, shared by its devices)
- * makes every programmed guest vector of that VM pending (virq_vm.c), which is injected on the VM's
- * CPU before its next entry. The guest keeps changing its MSI while it is on (Linux writes the real
- * vector at request_irq, a new one at each affinity change, zero at free_irq): each message is judged
- * in the guest's current state (vmsi.c): delivered with the vector its data names now, held in the
+ * Otherwise the device's MSI stays off. The MSI holds a host vector of its own while it is
+ * programmed (vpci_irq.c): its handler makes this device's guest vector pending in its VM
+ * (virq_vm.c), which is injected on the VM's CPU before its next entry; the vector is freed once the
+ * device's MSI is off and its IRTE gone. With the pool exhausted the MSI stays off (one warning
+ * line). The guest keeps changing its MSI while it is on (Linux writes the real vector at
+ * request_irq, a new one at each affinity change, zero at free_irq): each message is judged in the
+ * guest's current state (vmsi.c): delivered with the vector its data names now, held in the
  * guest's pending bit while it masks the vector (sent when it unmasks), dropped when MSI is off or
  * its address is not an interrupt address. Moat offers one vector (Multiple Message Capable reads 0). */
 #include "vpci.h"
@@ -17,7 +19,7 @@
 #include "vmsi.h"
 #include "../iommu/msi.h"
 #include "../kernel/apic.h"
-#include "../kernel/idt.h"
+#include "../kernel/irq_vector.h"
 #include "../kernel/pci.h"
 
 #define MSI_CTRL 2
@@ -32,9 +34,6 @@
 #define MSI_MASK_LEN 8 /* mask and pending bits */
 #define MSI_PENDING_FROM_MASK 4u
 #define BYTE_BITS 8
-#define VPCI_MSI_VECTOR_BASE 0xd0 /* host vector of VM slot i: base + i */
-
-static u64 host_irqs[VM_MAX];
 
 static u16 cap_len(const struct vpci_msi *m)
 {
@@ -81,7 +80,7 @@ u32 vpci_msi_read(const struct vpci_dev *d, u16 off, u32 size)
 }
 
 /* A message of d's MSI in the guest's current state: injected, held pending, or dropped. */
-static void msi_fired(u32 slot, struct vpci_dev *d)
+void vpci_msi_fired(u32 slot, struct vpci_dev *d)
 {
 	struct vpci_msi *m = &d->msi;
 	switch (vmsi_fire(m->ctrl & MSI_CTRL_ENABLE, m->maskable, m->mask, m->addr_lo, m->addr_hi)) {
@@ -98,29 +97,6 @@ static void msi_fired(u32 slot, struct vpci_dev *d)
 	case VMSI_DROP:
 		break;
 	}
-}
-
-static void on_host_irq(struct int_frame *f)
-{
-	u64 slot = f->vector - VPCI_MSI_VECTOR_BASE; /* the vector tells the VM slot */
-	if (slot < VM_MAX) {
-		host_irqs[slot]++;
-		struct vpci_vm *v = &vpci_vms[slot];
-		for (u32 i = 0; i < v->ndevs; i++) {
-			if (v->devs[i].msi.programmed)
-				msi_fired((u32)slot, &v->devs[i]);
-			vpci_msix_raise((u32)slot, &v->devs[i]);
-		}
-	}
-	apic_eoi();
-}
-
-u8 vpci_host_vector(struct vm *vm)
-{
-	u8 hv = (u8)(VPCI_MSI_VECTOR_BASE + vm->id);
-	idt_set_handler(hv, on_host_irq);
-	virq_vm_use(vm);
-	return hv;
 }
 
 /* Moat's own compatibility-format message (never the guest's address or data), MSI on, INTx off. */
@@ -151,24 +127,31 @@ static void enable(struct vm *vm, struct vpci_dev *d)
 	}
 	m->guest_vector = vmsi_vector(m->data);
 	__atomic_store_n(&m->pending, 0, __ATOMIC_RELEASE);
-	u8 hv = (u8)(VPCI_MSI_VECTOR_BASE + vm->id);
+	if (!irq_remap_on() && !vpci_of(vm)->identity) {
+		vpci_report(vm, d, "MSI for guest vector %u: no interrupt remapping here: the device's MSI stays off (poll)",
+			    m->guest_vector);
+		return;
+	}
+	int hv = vpci_irq_bind(vm, d, &m->bind, VIRQ_BIND_MSI);
+	if (hv < 0) {
+		vpci_report(vm, d,
+			    "MSI for guest vector %u: no free host vector (all %u of 0x%x-0x%x in use); the device's MSI stays off",
+			    m->guest_vector, IRQ_VECTOR_COUNT, IRQ_VECTOR_FIRST, IRQ_VECTOR_LAST);
+		return;
+	}
 	if (!irq_remap_on()) {
-		if (!vpci_of(vm)->identity) {
-			vpci_report(vm, d, "MSI for guest vector %u: no interrupt remapping here: the device's MSI stays off (poll)",
-				    m->guest_vector);
-			return;
-		}
-		idt_set_handler(hv, on_host_irq);
-		virq_vm_use(vm);
-		program_compat(d, hv);
+		program_compat(d, (u8)hv);
 		m->programmed = true;
 		vpci_note(vm, d, "MSI: guest vector %u through host vector 0x%x (no interrupt remapping; unprotected identity)",
 			    m->guest_vector, hv);
 		return;
 	}
-	idt_set_handler(hv, on_host_irq);
-	virq_vm_use(vm);
-	if (irq_remap_alloc(&d->host, hv, apic_id(), &m->irq) != 0 || irq_remap_program_msi(&m->irq) != 0) {
+	bool have_irte = irq_remap_alloc(&d->host, (u8)hv, apic_id(), &m->irq) == 0;
+	if (!have_irte || irq_remap_program_msi(&m->irq) != 0) {
+		if (have_irte)
+			irq_remap_free(&m->irq);
+		m->irq.valid = false;
+		vpci_irq_unbind(&m->bind);
 		vpci_report(vm, d, "MSI: no interrupt remapping entry could be set up; the device's MSI stays off");
 		return;
 	}
@@ -185,6 +168,7 @@ void vpci_msi_release(struct vpci_dev *d)
 	irq_remap_msi_disable(&d->host);
 	if (m->irq.valid)
 		irq_remap_free(&m->irq);
+	vpci_irq_unbind(&m->bind); /* the device's MSI is off and its IRTE gone: no new interrupt names it */
 	m->programmed = false;
 }
 
@@ -226,5 +210,3 @@ void vpci_msi_write(struct vm *vm, struct vpci_dev *d, u16 off, u32 size, u32 va
 			virq_vm_raise(vm->id, m->guest_vector); /* unmasked: the held message goes */
 	}
 }
-
-u64 vpci_msi_host_irqs(u32 slot) { return slot < VM_MAX ? host_irqs[slot] : 0; }

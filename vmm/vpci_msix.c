@@ -5,9 +5,11 @@
  * Table accesses go to the shadow table (vmsix.c): the guest's address and data never reach the
  * device; PBA reads give the device's own pending bits (writes are ignored). Other registers that share those pages are forwarded to the device with the same size,
  * only within the BAR, naturally aligned, 4 or 8 bytes. When an entry is unmasked with MSI-X enabled
- * and not function-masked, Moat allocates an IRTE for the device (source-id validated) aimed at the
- * VM slot's host vector and programs the real entry with the remappable message naming it; masking,
- * the function mask, disabling and the VM's stop mask the real entry and free the IRTE. The device's
+ * and not function-masked, Moat gives the entry a host vector of its own (vpci_irq.c: its handler
+ * raises exactly this entry's current guest vector), allocates an IRTE for the device (source-id
+ * validated) aimed at it and programs the real entry with the remappable message naming it; masking,
+ * the function mask, disabling and the VM's stop mask the real entry, free the IRTE, then the host
+ * vector. With no host vector free the entry stays masked (one warning line). The device's
  * MSI-X stays enabled while the guest's is (a message the device would send through a masked entry
  * waits in its pending bit and is sent when the entry is programmed again); it goes off when the
  * guest disables MSI-X or the VM stops. A data write to a programmed entry changes the guest vector
@@ -19,6 +21,7 @@
 #include "../iommu/msi.h"
 #include "../kernel/apic.h"
 #include "../kernel/cpu.h"
+#include "../kernel/irq_vector.h"
 #include "../kernel/paging.h"
 #include "../kernel/pci.h"
 
@@ -82,8 +85,9 @@ static u64 real_entry(const struct vpci_dev *d, u32 e)
 	       (u64)e * VMSIX_ENTRY_SIZE;
 }
 
-/* Masks real entry e first (no message through it any more), then frees its IRTE. The device's
- * MSI-X stays enabled: a message for the entry now waits in the device's pending bit. */
+/* Masks real entry e first (no message through it any more), then frees its IRTE, then its host
+ * vector (an interrupt still in flight finds the binding gone). The device's MSI-X stays enabled: a
+ * message for the entry now waits in the device's pending bit. */
 static void release_entry(struct vpci_dev *d, u32 e)
 {
 	u64 a = real_entry(d, e);
@@ -91,6 +95,7 @@ static void release_entry(struct vpci_dev *d, u32 e)
 		mmio_write32(a + VMSIX_CTRL, VMSIX_CTRL_MASKED);
 	irq_remap_free(&d->msix_irq[e]);
 	d->msix_irq[e].valid = false;
+	vpci_irq_unbind(&d->msix_bind[e]);
 }
 
 /* The device's MSI-X off (the guest disabled its MSI-X, or the VM stops). */
@@ -112,10 +117,19 @@ static void program_entry(struct vm *vm, struct vpci_dev *d, u32 e)
 			    e, gv);
 		return;
 	}
-	u8 hv = vpci_host_vector(vm);
+	d->msix_gvec[e] = gv; /* before the device can send: the handler reads it */
+	int hv = vpci_irq_bind(vm, d, &d->msix_bind[e], (u16)e);
+	if (hv < 0) {
+		vpci_report(vm, d,
+			    "MSI-X entry %u for guest vector %u: no free host vector (all %u of 0x%x-0x%x in "
+			    "use); the entry stays masked",
+			    e, gv, IRQ_VECTOR_COUNT, IRQ_VECTOR_FIRST, IRQ_VECTOR_LAST);
+		return;
+	}
 	struct irq_remap_vec *q = &d->msix_irq[e];
-	if (irq_remap_alloc(&d->host, hv, apic_id(), q) != 0) {
+	if (irq_remap_alloc(&d->host, (u8)hv, apic_id(), q) != 0) {
 		q->valid = false;
+		vpci_irq_unbind(&d->msix_bind[e]);
 		vpci_report(
 		    vm, d,
 		    "MSI-X entry %u: no interrupt remapping entry could be set up; the entry stays masked",
@@ -125,12 +139,12 @@ static void program_entry(struct vm *vm, struct vpci_dev *d, u32 e)
 	if (irq_remap_program_msix(q, e) != 0) {
 		irq_remap_free(q);
 		q->valid = false;
+		vpci_irq_unbind(&d->msix_bind[e]);
 		vpci_report(
 		    vm, d,
 		    "MSI-X entry %u: the device's table could not be programmed; the entry stays masked", e);
 		return;
 	}
-	d->msix_gvec[e] = gv;
 	vpci_note(vm, d,
 		    "MSI-X entry %u: guest vector %u through IRTE %u (host vector 0x%x, source-id checked)",
 		    e, gv, q->index, hv);
@@ -178,11 +192,11 @@ void vpci_msix_release(struct vpci_dev *d)
 	vmsix_set_control(&d->msix, 0);
 }
 
-void vpci_msix_raise(u32 slot, const struct vpci_dev *d)
+void vpci_msix_fired(u32 slot, const struct vpci_dev *d, u32 e)
 {
-	for (u32 e = 0; e < d->msix.n; e++)
-		if (d->msix_irq[e].valid && vmsix_live(&d->msix, e))
-			virq_vm_raise(slot, d->msix_gvec[e]);
+	/* a live entry is programmed; one no longer live was masked (its message waits in the device) */
+	if (e < d->msix.n && vmsix_live(&d->msix, e))
+		virq_vm_raise(slot, __atomic_load_n(&d->msix_gvec[e], __ATOMIC_RELAXED));
 }
 
 static bool overlaps(u64 a, u64 as, u64 b, u64 bs)
@@ -220,8 +234,8 @@ static void table_dword(struct vm *vm, struct vpci_dev *d, u64 off, bool write, 
 	}
 	if (act == VMSIX_PROGRAM || act == VMSIX_MASK || d->msix_irq[e].valid)
 		sync_entry(vm, d, e);
-	if (d->msix_irq[e].valid)
-		d->msix_gvec[e] = vmsix_vector(&d->msix, e); /* data written while unmasked */
+	if (d->msix_irq[e].valid) /* data written while unmasked: the vector the handler injects now */
+		__atomic_store_n(&d->msix_gvec[e], vmsix_vector(&d->msix, e), __ATOMIC_RELAXED);
 }
 
 /* The device's PBA, read only: a real entry is masked whenever the guest's is (or the function is

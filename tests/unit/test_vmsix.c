@@ -132,8 +132,8 @@ static void msgctl(struct model *m, u16 val)
 		sync(m, e);
 }
 
-/* The device signals entry e: through a programmed entry to Moat's host vector (vpci_msix_raise
- * injects the live ones), else into its pending bit. */
+/* The device signals entry e: through a programmed entry to that entry's own host vector
+ * (vpci_msix_fired injects it while it is live), else into its pending bit. */
 static void fire(struct model *m, u32 e)
 {
 	if (m->programmed[e]) {
