@@ -3,7 +3,9 @@
  * an RMRR the firmware wrongly left in usable RAM is never handed to a VM or to Moat. */
 #include "iommu.h"
 #include "../kernel/frame_alloc.h"
+#include "../kernel/fmt.h"
 #include "../kernel/log.h"
+#include "../kernel/mmio_own.h"
 #include "../kernel/paging.h"
 #include "../kernel/string.h"
 
@@ -51,6 +53,9 @@ u32 iommu_probe(const struct acpi_info *ai)
 			pr_err("iommu", "unit %u at 0x%llx: cannot map its registers (out of memory)", i, d->base);
 			continue;
 		}
+		char what[MMIO_OWN_NAME_MAX];
+		snprintf(what, sizeof(what), "VT-d unit %u registers", i);
+		mmio_own_add(d->base, d->size ? d->size : PAGE_SIZE, what); /* never behind a guest's BAR */
 		if (vtd_unit_probe(st.nunits, d->base, &st.units[st.nunits]) == 0)
 			st.nunits++;
 	}

@@ -2,7 +2,9 @@
  * Every access is checked against an allocation's segment and bus range first. */
 #include "pci.h"
 #include "cpu.h"
+#include "fmt.h"
 #include "log.h"
+#include "mmio_own.h"
 #include "paging.h"
 
 /* ECAM address of a register: base + bus << 20 | dev << 15 | fn << 12 | offset. */
@@ -94,6 +96,9 @@ const struct pci_cfg_ops *pci_ecam_setup(const struct pci_ecam_seg *segs, u32 ns
 			continue;
 		}
 		ecam_segs[ecam_nsegs++] = *s;
+		char what[MMIO_OWN_NAME_MAX];
+		snprintf(what, sizeof(what), "PCI configuration space (ECAM, segment %u)", s->segment);
+		mmio_own_add(start, size, what); /* never given to a guest through a device BAR */
 		pr_debug("pci", "ecam segment %04x buses %02x-%02x at 0x%llx", s->segment, s->bus_start,
 			 s->bus_end, (unsigned long long)s->base);
 		if (s->segment == 0)

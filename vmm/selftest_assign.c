@@ -56,6 +56,8 @@
 #define CAP_WALK 48
 #define DWORD 4u
 #define WORD 2u
+#define PLATFORM_WINDOW 0xfec00000ULL /* I/O APIC; 128 KiB aligned, as BAR0 must be */
+#define BAR_ADDR_MASK 0xfffffff0u /* a 32-bit memory BAR: the flags are the low 4 bits */
 
 static bool refused(struct vm *vm, const char *bdf, enum cfg_dma dma, const char *want)
 {
@@ -190,7 +192,32 @@ static bool msix_test(struct vm *vm, struct vpci_dev *d)
 	return prog && forwarded && masked;
 }
 
-void selftest_assign(const struct kernel_ctx *k __unused, struct selftest_result *r)
+/* The real BAR0 moved (memory decoding off) onto MMIO that must never reach a guest: assignment is
+ * refused with the reason; the BAR and the command register are put back. */
+static bool bar_refused_at(struct vm *vm, const struct pci_addr *a, const char *bdf, u64 at, const char *want)
+{
+	u16 cmd = pci_cfg_read16(a, PCI_COMMAND);
+	u32 bar = pci_cfg_read32(a, VPCI_BAR0);
+	pci_cfg_write16(a, PCI_COMMAND, (u16)(cmd & ~(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER)));
+	pci_cfg_write32(a, VPCI_BAR0, (u32)at | (bar & ~BAR_ADDR_MASK));
+	bool ok = refused(vm, bdf, CFG_DMA_PROTECTED, want);
+	pci_cfg_write32(a, VPCI_BAR0, bar);
+	pci_cfg_write16(a, PCI_COMMAND, cmd);
+	return ok && pci_cfg_read32(a, VPCI_BAR0) == bar;
+}
+
+static bool bar_checks(struct vm *vm, const struct kernel_ctx *k, const struct e1000e *nic, const char *bdf)
+{
+	if (!k->acpi->nmcfg) {
+		pr_info("test", "assign: no MCFG: the ECAM case cannot be set up");
+		return false;
+	}
+	return bar_refused_at(vm, &nic->addr, bdf, k->acpi->mcfg[0].base,
+			      "overlaps PCI configuration space (ECAM, segment 0)") &&
+	       bar_refused_at(vm, &nic->addr, bdf, PLATFORM_WINDOW, "lies in the platform window");
+}
+
+void selftest_assign(const struct kernel_ctx *k, struct selftest_result *r)
 {
 	struct e1000e nic;
 	struct vm *vm = selftest_vm_make(SLOT, "assign-test", RAM_BYTES);
@@ -204,6 +231,8 @@ void selftest_assign(const struct kernel_ctx *k __unused, struct selftest_result
 		  refused(vm, "0000:05:00.0", CFG_DMA_PROTECTED, "no such PCI function") &&
 		  refused(vm, bdf, CFG_DMA_UNPROTECTED_IDENTITY, "only for machines without VT-d");
 	selftest_report(r, "assign-refusals", ok, "a refusal was missing or unclear");
+	selftest_report(r, "assign-bar-checks", bar_checks(vm, k, &nic, bdf),
+			"a BAR over ECAM or the platform window was not refused, or was not put back");
 
 	struct cfg_vm cv;
 	memset(&cv, 0, sizeof(cv));

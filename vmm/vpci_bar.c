@@ -4,12 +4,16 @@
  * not the 0xFEC00000-4 GiB window (I/O APIC, local APIC, MSI), not an RMRR range of its devices (rmrr =
  * accept: identity-mapped in its DMA domain). A placement is only an EPT mapping
  * of the real BAR (uncached) at the chosen address, made while the guest's memory decoding is on;
- * a refused placement leaves the BAR unmapped and is reported. I/O BARs are not offered. */
+ * a refused placement leaves the BAR unmapped and is reported. I/O BARs are not offered. At
+ * assignment the real BARs are checked (vpci_bar_probe): a page at least, aligned, not over RAM, not
+ * in the platform window 0xFEC00000-4 GiB, and not over MMIO Moat drives itself (kernel/mmio_own.c:
+ * ECAM, VT-d registers), since the guest would reach whatever the BAR covers. */
 #include "vpci.h"
 #include "assign.h"
 #include "vms.h"
 #include "vmx_insn.h"
 #include "../kernel/fmt.h"
+#include "../kernel/mmio_own.h"
 #include "../kernel/frame_owner.h"
 #include "../kernel/pci.h"
 
@@ -35,6 +39,8 @@ int vpci_bar_probe(struct vpci_dev *d, char *why, size_t n)
 	u16 cmd = pci_cfg_read16(a, PCI_COMMAND);
 	pci_cfg_write16(a, PCI_COMMAND, (u16)(cmd & ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER)));
 	int rc = 0;
+	const char *own;
+	u64 own_base, own_size;
 	for (u32 i = 0; i < VPCI_BARS; i++) {
 		struct vpci_bar *b = &d->bar[i];
 		u32 lo = pci_cfg_read32(a, bar_off(i));
@@ -81,6 +87,15 @@ int vpci_bar_probe(struct vpci_dev *d, char *why, size_t n)
 			rc = -1;
 		} else if (frame_owner_of(addr) != OWNER_NONE || frame_owner_of(addr + b->size - PAGE_SIZE) != OWNER_NONE) {
 			snprintf(why, n, "BAR%u at 0x%llx overlaps RAM", (u32)(b - d->bar), addr);
+			rc = -1;
+		} else if (overlaps(addr, b->size, RESERVED_WINDOW, RESERVED_END - RESERVED_WINDOW)) {
+			snprintf(why, n, "BAR%u at 0x%llx-0x%llx lies in the platform window 0x%llx-0x%llx (APICs, HPET, TPM, "
+				 "VT-d, firmware): refused", (u32)(b - d->bar), addr,
+				 addr + b->size - 1, RESERVED_WINDOW, RESERVED_END - 1);
+			rc = -1;
+		} else if ((own = mmio_own_overlap(addr, b->size, &own_base, &own_size)) != NULL) {
+			snprintf(why, n, "BAR%u at 0x%llx-0x%llx overlaps %s at 0x%llx-0x%llx, which Moat drives: refused",
+				 (u32)(b - d->bar), addr, addr + b->size - 1, own, own_base, own_base + own_size - 1);
 			rc = -1;
 		}
 	}
