@@ -11,18 +11,6 @@
 #define PCI_DEVFN(d, f) ((u8)(((d) << 3) | (f)))
 #define IOMMU_MAX_BRIDGE_HOPS DMAR_MAX_PATH
 
-/* The bridge whose secondary bus is `bus` (NULL on a root bus). */
-static const struct pci_func *parent_bridge(u16 seg, u8 bus)
-{
-	for (u32 i = 0; i < pci_count(); i++) {
-		const struct pci_func *f = pci_func_at(i);
-		if (f->addr.seg == seg && (f->hdr_type & PCI_HEADER_TYPE_LAYOUT) == PCI_HEADER_TYPE_BRIDGE &&
-		    f->sec_bus == bus && bus != f->addr.bus)
-			return f;
-	}
-	return NULL;
-}
-
 static int pcie_type(const struct pci_addr *a)
 {
 	u8 cap = pci_find_cap(a, PCI_CAP_ID_EXP);
@@ -40,7 +28,7 @@ u32 iommu_dev_path(const struct pci_addr *a, u8 *start_bus, struct dmar_path_ele
 		if (n == IOMMU_MAX_BRIDGE_HOPS || n == max)
 			return 0;
 		rev[n++] = (struct dmar_path_elem){cur.dev, cur.fn};
-		const struct pci_func *p = parent_bridge(cur.seg, cur.bus);
+		const struct pci_func *p = pci_parent_bridge(cur.seg, cur.bus);
 		if (!p)
 			break;
 		cur = p->addr;
@@ -66,7 +54,7 @@ u32 iommu_dma_aliases(const struct pci_addr *a, u16 *out, u32 max)
 	add(out, &n, max, pci_addr_rid(a));
 	struct pci_addr cur = *a;
 	for (u32 hop = 0; hop < IOMMU_MAX_BRIDGE_HOPS; hop++) {
-		const struct pci_func *p = parent_bridge(cur.seg, cur.bus);
+		const struct pci_func *p = pci_parent_bridge(cur.seg, cur.bus);
 		if (!p)
 			break;
 		int t = pcie_type(&p->addr);

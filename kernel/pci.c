@@ -234,3 +234,14 @@ const struct pci_func *pci_find(const struct pci_addr *a)
 	}
 	return NULL;
 }
+
+const struct pci_func *pci_parent_bridge(u16 seg, u8 bus)
+{
+	for (u32 i = 0; i < nfuncs; i++) {
+		const struct pci_func *f = &funcs[i];
+		if (f->addr.seg == seg && (f->hdr_type & PCI_HEADER_TYPE_LAYOUT) == PCI_HEADER_TYPE_BRIDGE &&
+		    f->sec_bus == bus && bus != f->addr.bus)
+			return f;
+	}
+	return NULL;
+}

@@ -96,6 +96,8 @@ void pci_init_ops(const struct pci_cfg_ops *ops);
 u32 pci_count(void);
 const struct pci_func *pci_func_at(u32 i);		   /* NULL when i >= pci_count() */
 const struct pci_func *pci_find(const struct pci_addr *a); /* NULL if not enumerated */
+/* The bridge whose secondary bus is `bus` of segment seg; NULL on a root bus. */
+const struct pci_func *pci_parent_bridge(u16 seg, u8 bus);
 
 /* Configuration access through the chosen accessor; all-ones when off is out of range or
  * misaligned, or before pci_init. */

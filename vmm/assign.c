@@ -298,7 +298,7 @@ int assign_vm_prepare(struct vm *vm, const struct cfg_vm *cv, char *why, size_t 
 	v->dma_ready = false; /* until assign_vm_attach: the guest's bus mastering is refused */
 	for (u32 i = 0; i < v->ndevs; i++) { /* bus mastering off, then the reset */
 		struct vpci_dev *d = &v->devs[i];
-		d->reset_how = assign_reset(&d->host);
+		assign_reset(&d->host, cv->devices, cv->ndevices, d->reset_how, sizeof(d->reset_how));
 		place(v, d);
 		setup_caps(d);
 		vpci_msix_setup(d);
@@ -353,10 +353,14 @@ void assign_vm_stop(struct vm *vm)
 			q->raised, q->injected, q->refused);
 		virq_vm_reset(vm);
 	}
+	struct pci_addr group[CFG_MAX_DEVICES];
+	for (u32 i = 0; i < v->ndevs; i++)
+		group[i] = v->devs[i].host;
 	for (u32 i = 0; i < v->ndevs; i++) {
 		struct vpci_dev *d = &v->devs[i];
 		bool blocked = !v->dom || domain_detach(v->dom, &d->host) == 0;
-		const char *r = assign_reset(&d->host);
+		char r[VPCI_RESET_HOW_MAX];
+		assign_reset(&d->host, group, v->ndevs, r, sizeof(r));
 		pr_info(sub, "device %s released: bus mastering off, %s, reset: %s (%llu config accesses emulated, %llu VM exits in all)",
 			pci_addr_format(&d->host, bdf, sizeof(bdf)),
 			v->dom ? (blocked ? "back in the blocking domain" : "DETACH FAILED") : "no DMA domain (identity)",

@@ -39,9 +39,9 @@ u32 assign_rmrr_ranges(const struct vm *vm, u64 *base, u64 *limit, u32 max);
  * it sits below its own size). 0, or -1 with why. */
 int assign_identity_map(struct vm *vm, char *why, size_t n);
 
-/* Resets (assign_reset.c): the method a reset of a would use, NULL if none; assign_reset() runs it
- * (saving and restoring the header, bus mastering left off) and returns what it did. */
-const char *assign_reset_method(const struct pci_addr *a);
-const char *assign_reset(const struct pci_addr *a);
+/* Resets (assign_reset.c): assign_reset() runs the strongest one a supports (a secondary bus reset only when every function below a's bridge is in `group`,
+ * the functions its VM gets), saving and restoring the header, bus mastering left off, and writes
+ * what it did, and whether it visibly took effect, to how; returns how. */
+const char *assign_reset(const struct pci_addr *a, const struct pci_addr *group, u32 ngroup, char *how, size_t n);
 
 #endif

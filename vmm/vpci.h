@@ -26,6 +26,7 @@
 #define VPCI_INT_LINE 0x3c
 #define VPCI_INT_PIN 0x3d
 #define VPCI_CFG_HDR_END 0x40
+#define VPCI_RESET_HOW_MAX 128 /* "secondary bus reset by bridge 0000:00:05.0 (...)" */
 
 /* Guest-physical space no BAR may occupy: I/O APIC, HPET, TPM, VT-d, local APIC and MSI, up to 4 GiB;
  * and the limit of what a BAR may use. */
@@ -75,7 +76,7 @@ struct vpci_dev {
 	struct virq_bind msix_bind[VMSIX_MAX_ENTRIES];   /* ... and its own host vector */
 	u8 msix_gvec[VMSIX_MAX_ENTRIES];
 	u64 msix_fwd;	   /* accesses forwarded to other registers on the MSI-X pages */
-	const char *reset_how; /* what the reset at assignment did */
+	char reset_how[VPCI_RESET_HOW_MAX]; /* what the reset at assignment did */
 	u64 refused;	   /* guest writes refused (each reported once per kind) */
 };
 
