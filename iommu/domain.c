@@ -262,7 +262,7 @@ u32 domain_rmrr_ranges(const struct iommu_domain *d, u64 *base, u64 *limit, u32 
 	return n;
 }
 
-int domain_attach(struct iommu_domain *d, const struct pci_addr *dev)
+static int attach(struct iommu_domain *d, const struct pci_addr *dev, bool need_ir)
 {
 	char bdf[PCI_ADDR_STR_MAX];
 	pci_addr_format(dev, bdf, sizeof(bdf));
@@ -274,7 +274,7 @@ int domain_attach(struct iommu_domain *d, const struct pci_addr *dev)
 		pr_err("iommu", "%s: no DMA remapping unit covers it: not given to vm '%s'", bdf, d->name);
 		return -1;
 	}
-	if (!irq_remap_on()) {
+	if (need_ir && !irq_remap_on()) {
 		pr_err("iommu", "%s: interrupt remapping is off: not given to vm '%s'", bdf, d->name);
 		return -1;
 	}
@@ -311,6 +311,13 @@ int domain_attach(struct iommu_domain *d, const struct pci_addr *dev)
 	else
 		pr_err("iommu", "%s: attaching to vm '%s' failed", bdf, d->name);
 	return rc;
+}
+
+int domain_attach(struct iommu_domain *d, const struct pci_addr *dev) { return attach(d, dev, true); }
+
+int domain_attach_dma_test(struct iommu_domain *d, const struct pci_addr *dev)
+{
+	return attach(d, dev, false);
 }
 
 int domain_detach(struct iommu_domain *d, const struct pci_addr *dev)

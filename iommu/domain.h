@@ -31,9 +31,14 @@ int domain_map(struct iommu_domain *d, u64 gpa, u64 hpa, u64 size, u32 perms);
  * or timed out: the frames must then be treated as still reachable (never reassign them). */
 int domain_unmap(struct iommu_domain *d, u64 gpa, u64 size);
 /* Attaches a PCI function (and the requester ids bridges give it) to the domain; it leaves the
- * blocking domain. Refused when it is in another VM's domain, an alias is, no unit covers it, or an
- * RMRR names it that the domain does not identity-map (domain_map_rmrr). Never enables ATS. 0 or -1. */
+ * blocking domain. Refused when interrupt remapping is off, it is in another VM's domain, an alias
+ * is, no unit covers it, or an RMRR names it that the domain does not identity-map (domain_map_rmrr).
+ * Never enables ATS. 0 or -1. */
 int domain_attach(struct iommu_domain *d, const struct pci_addr *dev);
+/* domain_attach without the interrupt remapping requirement, for in-hypervisor DMA test suites only
+ * (vmm/selftest_dma.c): the device is never given to a VM and no interrupt of it is ever enabled, so
+ * the DMA attacks also run where remapping is off (`iommu_qi = off`). Never for a VM's device. */
+int domain_attach_dma_test(struct iommu_domain *d, const struct pci_addr *dev);
 /* RMRRs (rmrr = accept, vmm/assign.c): the index into iommu_state()->dmar.rmrr of the first RMRR at or
  * after `from` naming dev (its own path from the root bus), or dmar.nrmrr when none does. */
 u32 iommu_rmrr_next(const struct pci_addr *dev, u32 from);

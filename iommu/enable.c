@@ -41,7 +41,7 @@ static u32 common_levels(const struct iommu_state *st)
 	return 0;
 }
 
-int iommu_enable(void)
+int iommu_enable(bool qi)
 {
 	const struct iommu_state *st = iommu_state();
 	if (!st->nunits)
@@ -71,7 +71,7 @@ int iommu_enable(void)
 
 	for (u32 i = 0; i < st->nunits; i++) {
 		struct vtd_unit *u = &rt.units[rt.nunits];
-		if (vtd_unit_bringup(u, &st->units[i]) != 0) {
+		if (vtd_unit_bringup(u, &st->units[i], qi) != 0) {
 			pr_err("iommu", "unit %u at 0x%llx: bring-up failed: devices behind it keep bus mastering off",
 			       st->units[i].index, st->units[i].base);
 			continue;

@@ -92,31 +92,62 @@ int vtd_qi_submit_desc(struct vtd_unit *u, u64 lo, u64 hi, const char *what)
 	return qi_submit(u, &d, 1, what);
 }
 
+/* Register-based invalidation (used only while QI is off: the two may not be mixed). One request
+ * at a time: software may write a command only while ICC/IVT reads 0; the unit clears it when the
+ * invalidation is done and reports in CAIG/IAIG the granularity it actually used (coarser is fine;
+ * 0 means it found the request invalid and did nothing). A timeout, a busy register or a refused
+ * request all fail closed. */
 static int reg_ccmd(struct vtd_unit *u, u64 cmd, const char *what)
 {
+	if (mmio_read64(u->base + VTD_CCMD_REG) & VTD_CCMD_ICC) {
+		pr_err("iommu", "unit %u: %s: an earlier context command is still pending (CCMD.ICC = 1)", u->index,
+		       what);
+		return -1;
+	}
 	mmio_write64(u->base + VTD_CCMD_REG, cmd | VTD_CCMD_ICC);
 	if (!vtd_wait64(u, VTD_CCMD_REG, VTD_CCMD_ICC, 0)) {
 		pr_err("iommu", "unit %u: %s: context command did not complete within %u ms", u->index, what,
 		       VTD_TIMEOUT_US / 1000);
 		return -1;
 	}
+	u64 v = mmio_read64(u->base + VTD_CCMD_REG);
+	if (!((v >> VTD_CCMD_CAIG_SHIFT) & VTD_CCMD_GRAN_MASK)) {
+		pr_err("iommu", "unit %u: %s: refused by the unit (CCMD 0x%016llx, CAIG = 0): treating the entry as still cached",
+		       u->index, what, v);
+		return -1;
+	}
 	u->inval_count++;
 	return 0;
 }
 
-static int reg_iotlb(struct vtd_unit *u, u64 cmd, u64 iva, const char *what)
+/* gran: VTD_IOTLB_GLOBAL/DOMAIN/PAGE; iva (page-selective only): address | AM, written to IVA first. */
+static int reg_iotlb(struct vtd_unit *u, u64 gran, u16 did, u64 iva, const char *what)
 {
-	u64 reg = u->base + u->caps->iro;
+	u32 iotlb = u->caps->iro + VTD_IOTLB_OFF;
+	u64 cmd = VTD_IOTLB_IVT | (gran << VTD_IOTLB_IIRG_SHIFT);
+	if (gran != VTD_IOTLB_GLOBAL)
+		cmd |= (u64)did << VTD_IOTLB_DID_SHIFT;
 	if (u->caps->drd)
 		cmd |= VTD_IOTLB_DR;
 	if (u->caps->dwd)
 		cmd |= VTD_IOTLB_DW;
-	if (iva)
-		mmio_write64(reg + VTD_IVA_OFF, iva);
-	mmio_write64(reg + VTD_IOTLB_OFF, cmd | VTD_IOTLB_IVT);
-	if (!vtd_wait64(u, u->caps->iro + VTD_IOTLB_OFF, VTD_IOTLB_IVT, 0)) {
+	if (mmio_read64(u->base + iotlb) & VTD_IOTLB_IVT) {
+		pr_err("iommu", "unit %u: %s: an earlier IOTLB invalidation is still pending (IOTLB.IVT = 1)", u->index,
+		       what);
+		return -1;
+	}
+	if (gran == VTD_IOTLB_PAGE) /* always, even for page 0 with AM 0: IVA keeps the last request's */
+		mmio_write64(u->base + u->caps->iro + VTD_IVA_OFF, iva);
+	mmio_write64(u->base + iotlb, cmd);
+	if (!vtd_wait64(u, iotlb, VTD_IOTLB_IVT, 0)) {
 		pr_err("iommu", "unit %u: %s: IOTLB invalidation did not complete within %u ms", u->index, what,
 		       VTD_TIMEOUT_US / 1000);
+		return -1;
+	}
+	u64 v = mmio_read64(u->base + iotlb);
+	if (!((v >> VTD_IOTLB_IAIG_SHIFT) & VTD_IOTLB_GRAN_MASK)) {
+		pr_err("iommu", "unit %u: %s: refused by the unit (IOTLB 0x%016llx, IAIG = 0): treating the mapping as still live",
+		       u->index, what, v);
 		return -1;
 	}
 	u->inval_count++;
@@ -140,7 +171,8 @@ int vtd_inv_context_device(struct vtd_unit *u, u16 did, u16 sid)
 				     0};
 		return qi_submit(u, &d, 1, "device context invalidation");
 	}
-	return reg_ccmd(u, (VTD_CCMD_DEVICE << VTD_CCMD_CIRG_SHIFT) | ((u64)sid << VTD_CCMD_SID_SHIFT) | did,
+	return reg_ccmd(u, (VTD_CCMD_DEVICE << VTD_CCMD_CIRG_SHIFT) | ((u64)sid << VTD_CCMD_SID_SHIFT) |
+				((u64)did << VTD_CCMD_DID_SHIFT),
 			"device context invalidation");
 }
 
@@ -160,7 +192,7 @@ int vtd_inv_iotlb_global(struct vtd_unit *u)
 		struct vtd_desc d = {qi_iotlb_lo(u, VTD_DESC_IOTLB_GLOBAL, 0), 0};
 		return qi_submit(u, &d, 1, "global IOTLB invalidation");
 	}
-	return reg_iotlb(u, VTD_IOTLB_GLOBAL << VTD_IOTLB_IIRG_SHIFT, 0, "global IOTLB invalidation");
+	return reg_iotlb(u, VTD_IOTLB_GLOBAL, 0, 0, "global IOTLB invalidation");
 }
 
 int vtd_inv_iotlb_domain(struct vtd_unit *u, u16 did)
@@ -169,8 +201,7 @@ int vtd_inv_iotlb_domain(struct vtd_unit *u, u16 did)
 		struct vtd_desc d = {qi_iotlb_lo(u, VTD_DESC_IOTLB_DOMAIN, did), 0};
 		return qi_submit(u, &d, 1, "domain IOTLB invalidation");
 	}
-	return reg_iotlb(u, (VTD_IOTLB_DOMAIN << VTD_IOTLB_IIRG_SHIFT) | ((u64)did << VTD_IOTLB_DID_SHIFT), 0,
-			 "domain IOTLB invalidation");
+	return reg_iotlb(u, VTD_IOTLB_DOMAIN, did, 0, "domain IOTLB invalidation");
 }
 
 /* Largest naturally aligned power-of-two block of pages at page `pfn`, at most `left` pages
@@ -203,8 +234,7 @@ int vtd_inv_iotlb_range(struct vtd_unit *u, u16 did, u64 iova, u64 size)
 	if (u->qi)
 		return qi_submit(u, d, n, "page IOTLB invalidation");
 	for (u32 i = 0; i < n; i++)
-		if (reg_iotlb(u, (VTD_IOTLB_PAGE << VTD_IOTLB_IIRG_SHIFT) | ((u64)did << VTD_IOTLB_DID_SHIFT),
-			      d[i].hi, "page IOTLB invalidation") != 0)
+		if (reg_iotlb(u, VTD_IOTLB_PAGE, did, d[i].hi, "page IOTLB invalidation") != 0)
 			return -1;
 	return 0;
 }

@@ -27,8 +27,10 @@ const struct iommu_state *iommu_state(void);
 struct dmar_info *iommu_dmar_for_tests(void);
 
 /* Turns DMA remapping on in every probed unit (after pci_init: bus mastering is off) and puts
- * every PCI function in the blocking domain; logs the table shape and each unit's mode.
- * 0, or -1 when no unit could be brought up (then domain_create() refuses). */
-int iommu_enable(void);
+ * every PCI function in the blocking domain; logs the table shape and each unit's mode. qi false
+ * (`iommu_qi = off`): register-based invalidation even on units with a queue, and so no interrupt
+ * remapping (it needs the queue). 0, or -1 when no unit could be brought up (then domain_create()
+ * refuses). */
+int iommu_enable(bool qi);
 
 #endif

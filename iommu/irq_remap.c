@@ -72,10 +72,6 @@ static int unit_enable(struct vtd_unit *u, struct ir_unit *t, bool eim)
 		pr_err("iommu", "unit %u: no interrupt remapping (ECAP.IR = 0)", u->index);
 		return -1;
 	}
-	if (!u->qi) {
-		pr_err("iommu", "unit %u: interrupt remapping needs queued invalidation, which is off", u->index);
-		return -1;
-	}
 	if (take_over(u) != 0)
 		return -1;
 	t->table = table_alloc(t->entries);
@@ -101,11 +97,32 @@ static int unit_enable(struct vtd_unit *u, struct ir_unit *t, bool eim)
 	return 0;
 }
 
+/* The interrupt entry cache can only be invalidated through the queue: a unit without it (the
+ * hardware has none, or `iommu_qi = off`) gets no remapping table. Says so in one line, turns off
+ * any remapping firmware left on (with a table Moat could not keep coherent), and returns true. */
+static bool qi_missing(struct vtd_unit *u)
+{
+	if (u->qi)
+		return false;
+	if (u->caps->ir)
+		take_over(u);
+	if (u->caps->qi)
+		pr_info("iommu", "unit %u: interrupt remapping off: it needs queued invalidation (iommu_qi = off)",
+			u->index);
+	else
+		pr_warn("iommu", "unit %u: interrupt remapping off: it needs queued invalidation (ECAP.QI = 0)",
+			u->index);
+	return true;
+}
+
 int irq_remap_enable(void)
 {
 	struct iommu_rt *rt = iommu_rt();
 	if (!rt->nunits)
 		return 0;
+	for (u32 i = 0; i < rt->nunits; i++)
+		if (qi_missing(&rt->units[i]))
+			return -1; /* ir_on stays false: domain_attach and every MSI/MSI-X path refuse */
 	bool eim = apic_is_x2apic();
 	for (u32 i = 0; i < rt->nunits; i++)
 		eim &= rt->units[i].caps->eim;

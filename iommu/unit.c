@@ -79,9 +79,12 @@ static int take_over(struct vtd_unit *u)
 	return 0;
 }
 
-static const char *mode_name(const struct vtd_unit *u) { return u->qi ? "queued invalidation" : "register invalidation"; }
+static const char *mode_name(const struct vtd_unit *u)
+{
+	return u->qi ? "queued invalidation" : "register-based invalidation";
+}
 
-int vtd_unit_bringup(struct vtd_unit *u, const struct vtd_unit_caps *caps)
+int vtd_unit_bringup(struct vtd_unit *u, const struct vtd_unit_caps *caps, bool use_qi)
 {
 	u->caps = caps;
 	u->base = caps->base;
@@ -94,7 +97,10 @@ int vtd_unit_bringup(struct vtd_unit *u, const struct vtd_unit_caps *caps)
 	mmio_write64(u->base + VTD_RTADDR_REG, u->root_table | VTD_RTADDR_TTM_LEGACY);
 	if (vtd_gcmd(u, VTD_GCMD_SRTP, VTD_GSTS_RTPS, true) != 0)
 		return -1;
-	if (caps->qi && vtd_qi_enable(u) != 0)
+	if (caps->qi && !use_qi)
+		pr_info("iommu", "unit %u: queued invalidation not used (iommu_qi = off): CCMD and IOTLB registers",
+			u->index);
+	if (caps->qi && use_qi && vtd_qi_enable(u) != 0)
 		return -1;
 	if (vtd_inv_context_global(u) != 0 || vtd_inv_iotlb_global(u) != 0)
 		return -1;

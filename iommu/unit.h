@@ -18,7 +18,7 @@ struct vtd_unit {
 	bool up; /* translation enabled */
 	u64 root_table;
 	u64 ctx_table[VTD_ROOT_ENTRIES];
-	/* queued invalidation (caps->qi) */
+	/* queued invalidation (caps->qi, unless `iommu_qi = off`); false: CCMD and IOTLB registers */
 	bool qi;
 	u64 iq;
 	u32 iq_tail;
@@ -27,10 +27,11 @@ struct vtd_unit {
 	u64 inval_count; /* invalidation requests completed */
 };
 
-/* Brings a probed unit up: firmware's translation off, protected regions off, an empty root table
- * (all DMA blocked), queued invalidation when the unit has it, caches flushed, translation on and
- * GSTS.TES checked. Logs "unit N: translation on (...)". 0, or -1 with an error line. */
-int vtd_unit_bringup(struct vtd_unit *u, const struct vtd_unit_caps *caps);
+/* Brings a probed unit up: firmware's translation and queue off, protected regions off, an empty
+ * root table (all DMA blocked), queued invalidation when the unit has it and use_qi is true (else
+ * register-based invalidation), caches flushed, translation on and GSTS.TES checked. Logs
+ * "unit N: translation on (...)". 0, or -1 with an error line. */
+int vtd_unit_bringup(struct vtd_unit *u, const struct vtd_unit_caps *caps, bool use_qi);
 
 /* GCMD: sets or clears one persistent enable (or issues a one-shot command when on and the bit
  * is not an enable), then waits for GSTS to match. 0, or -1 on timeout. */

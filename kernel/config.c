@@ -328,6 +328,17 @@ static int key_cpu_discovery(struct parser *ps, const char *key, struct span v, 
 	return 0;
 }
 
+static int key_iommu_qi(struct parser *ps, const char *key, struct span v, const char *vstr)
+{
+	if (span_eq(v, "on"))
+		ps->cfg->iommu_qi_off = false;
+	else if (span_eq(v, "off"))
+		ps->cfg->iommu_qi_off = true;
+	else
+		return key_fail(ps, key, "'%s' is not one of on, off", vstr);
+	return 0;
+}
+
 /* --- [vm NAME] keys --- */
 
 static int key_memory(struct parser *ps, const char *key, struct span v, const char *vstr)
@@ -522,7 +533,8 @@ enum key_id {
 	KEY_KERNEL,
 	KEY_INITRD,
 	KEY_CMDLINE,
-	KEY_CONSOLE
+	KEY_CONSOLE,
+	KEY_IOMMU_QI
 };
 
 static const struct key_def keys[] = {
@@ -546,6 +558,7 @@ static const struct key_def keys[] = {
     [KEY_INITRD] = {"initrd", SEC_VM, key_initrd},
     [KEY_CMDLINE] = {"cmdline", SEC_VM, key_cmdline},
     [KEY_CONSOLE] = {"console", SEC_VM, key_console},
+    [KEY_IOMMU_QI] = {"iommu_qi", SEC_MOAT, key_iommu_qi},
 };
 
 /* --- sections --- */

@@ -67,6 +67,8 @@ struct moat_config {
 	bool selftest_iommu;	    /* selftest = iommu|none, default none: the NIC DMA check at boot */
 	bool tpm_required;	    /* tpm = required|optional, default optional: refuse to start without a TPM */
 	enum cfg_cpu_discovery cpu_discovery; /* cpu_discovery = madt|broadcast, default madt */
+	bool iommu_qi_off; /* iommu_qi = on|off, default on; off: register-based VT-d invalidation even where
+			    * the unit has queued invalidation (then no interrupt remapping: it needs QI) */
 	u32 ntests;		    /* tests = in-hypervisor test names */
 	char tests[CFG_MAX_TESTS][CFG_TEST_NAME_MAX + 1];
 	u32 nvms;

@@ -35,7 +35,7 @@ void hv_main(const struct kernel_ctx *k)
 {
 	iommu_probe(k->acpi);
 	pci_start(k->acpi);
-	iommu_enable(); /* bus mastering is off: translation on, every function blocked */
+	iommu_enable(!k->cfg->iommu_qi_off); /* bus mastering is off: translation on, every function blocked */
 	tpm_probe(k->acpi->have_tpm2, k->acpi->tpm2_start_method, k->acpi->tpm2_control_area, &tpm);
 	measure_report(&k->boot->measure, tpm_use_open(&tpm));
 	if (!keys_init(k, k->cfg->tpm_required)) {

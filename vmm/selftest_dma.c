@@ -334,6 +334,29 @@ static void case_detached(struct dma_ctx *c)
 	report(c, "dma-8-device-in-no-domain", ok);
 }
 
+/* Only when interrupt remapping is off (`iommu_qi = off`): giving edu to a VM's domain is refused and
+ * leaves it blocked (its DMA into a's window still faults, a's memory unchanged), and no interrupt
+ * entry can be had for it. The other cases then attach it with domain_attach_dma_test. */
+static void case_ir_off(struct dma_ctx *c)
+{
+	u64 before = iommu_fault_count(&c->edu.addr);
+	u64 dst_gpa = A_GPA_SMALL + 3 * PAGE_SIZE, dst = c->a.small_hpa + 3 * PAGE_SIZE;
+	memset(ptr(dst), PAT_A, XFER);
+	struct irq_remap_vec v = {0};
+	bool ok = false;
+	if (domain_attach(c->a.dom, &c->edu.addr) == 0)
+		snprintf(c->why, WHY_MAX, "domain_attach accepted edu with interrupt remapping off");
+	else if (irq_remap_alloc(&c->edu.addr, 0x40, 0, &v) == 0 || v.valid || irq_remap_entries(&c->edu.addr))
+		snprintf(c->why, WHY_MAX, "an interrupt entry was handed out with interrupt remapping off");
+	else if (edu_dma(&c->edu, dst_gpa, 0, XFER, true) == 0 &&
+		 blocked(c, before, IOMMU_REASON_WRITE, true, dst_gpa)) {
+		ok = all_bytes(dst, PAT_A, XFER);
+		if (!ok)
+			snprintf(c->why, WHY_MAX, "a's memory changed: the refused attach let edu in");
+	}
+	report(c, "dma-9-ir-off-fail-closed", ok);
+}
+
 void selftest_dma(const struct kernel_ctx *k __unused, struct selftest_result *r)
 {
 	static struct dma_ctx c;
@@ -351,7 +374,10 @@ void selftest_dma(const struct kernel_ctx *k __unused, struct selftest_result *r
 	}
 	iommu_fault_poll();
 	case_no_domain(&c, "dma-0-unassigned-device-and-fault-irq");
-	if (domain_attach(c.a.dom, &c.edu.addr) != 0) {
+	if (!irq_remap_on())
+		case_ir_off(&c);
+	if ((irq_remap_on() ? domain_attach(c.a.dom, &c.edu.addr) : domain_attach_dma_test(c.a.dom, &c.edu.addr)) !=
+	    0) {
 		selftest_report(r, "dma-setup", false, "attaching edu to a's domain failed");
 		vms_destroy(&c);
 		return;

@@ -442,6 +442,26 @@ static void config_cpu_discovery(void)
 	EXPECT_ERR(VM_A "cpu_discovery = madt\n", "moat.cfg:4: key 'cpu_discovery' in [vm a]: unknown key");
 }
 
+/* iommu_qi = on|off: off makes the VT-d units use register-based invalidation (iommu/unit.c). */
+static void config_iommu_qi(void)
+{
+	CHECK_EQ(parse("[moat]\n"), 0);
+	CHECK(!C.iommu_qi_off);
+	CHECK_EQ(parse("[moat]\niommu_qi = off\n"), 0);
+	CHECK(C.iommu_qi_off);
+	CHECK_EQ(parse("[moat]\niommu_qi = on\n"), 0);
+	CHECK(!C.iommu_qi_off);
+	CHECK_EQ(parse("[moat]\niommu_qi = off # broken QI on this board\n"), 0);
+	CHECK(C.iommu_qi_off);
+	EXPECT_ERR("[moat]\niommu_qi = no\n", "moat.cfg:2: key 'iommu_qi' in [moat]: 'no' is not one of on, off");
+	EXPECT_ERR("[moat]\niommu_qi = OFF\n", "moat.cfg:2: key 'iommu_qi' in [moat]: 'OFF' is not one of on, off");
+	EXPECT_ERR("[moat]\niommu_qi =\n", "moat.cfg:2: key 'iommu_qi' in [moat]: empty value");
+	EXPECT_ERR(VM_A "iommu_qi = off\n", "moat.cfg:4: key 'iommu_qi' in [vm a]: unknown key");
+	/* a failed parse leaves the defaults, not a half-applied off */
+	CHECK_EQ(parse("[moat]\niommu_qi = off\nlog = loud\n"), -1);
+	CHECK(!C.iommu_qi_off);
+}
+
 /* cpu = N pins a VM to a CPU; entry = chooses the mode it starts in (vmm/). */
 static void config_vm_cpu_and_entry(void)
 {
@@ -502,6 +522,7 @@ static const struct unit_test tests[] = {
     UNIT_TEST(config_good_all_keys),
     UNIT_TEST(config_vm_dma_and_rmrr),
     UNIT_TEST(config_cpu_discovery),
+    UNIT_TEST(config_iommu_qi),
     UNIT_TEST(config_selftest_iommu),
     UNIT_TEST(config_defaults_and_empty),
     UNIT_TEST(config_sizes),
