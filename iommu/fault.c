@@ -4,6 +4,7 @@
 #include "iommu_rt.h"
 #include "../kernel/apic.h"
 #include "../kernel/cpu.h"
+#include "../kernel/fmt.h"
 #include "../kernel/idt.h"
 #include "../kernel/irq_vector.h"
 #include "../kernel/log.h"
@@ -15,6 +16,7 @@ _Static_assert(IOMMU_FAULT_VECTOR > IRQ_VECTOR_LAST, "the fault vector lies in t
 #define SID_DEV(s) (((s) >> 3) & 0x1f)
 #define SID_FN(s) ((s) & 7)
 #define FSTS_ERRORS_W1C (VTD_FSTS_PFO | VTD_FSTS_AFO | VTD_FSTS_APF)
+#define RFLAGS_IF BIT(9)
 
 _Static_assert(IOMMU_REASON_BEYOND_AW == VTD_FR_BEYOND_AW && IOMMU_REASON_WRITE == VTD_FR_WRITE &&
 		       IOMMU_REASON_READ == VTD_FR_READ, "fault.h and vtd_regs.h agree");
@@ -29,8 +31,11 @@ struct dev_count {
 
 static struct dev_count counts[IOMMU_FAULT_DEVICES];
 static struct spinlock fault_lock;
-static volatile u64 total, irqs, overflows;
+static volatile u64 total, irqs, overflows, lines, suppressed_total;
+/* The rate limit: a window of one second (TSC) opened by the first fault line after the last one
+ * ended; what it suppressed is summarised by the first poll or fault after it ends. */
 static u64 window_start, window_lines, suppressed;
+static struct iommu_fault last_suppressed;
 
 const char *iommu_fault_reason_name(u8 r)
 {
@@ -74,28 +79,59 @@ static void count(const struct iommu_fault *f)
 		*free_slot = (struct dev_count){.used = true, .sid = f->sid, .count = 1, .last_seq = total, .last = *f};
 }
 
-/* True when this line may be printed (at most IOMMU_FAULT_LOG_PER_SEC a second). */
-static bool rate_ok(void)
+static void describe(const struct iommu_fault *f, char *who, size_t size)
 {
-	u64 now = rdtsc();
-	if (now - window_start >= tsc_hz()) {
-		if (suppressed)
-			pr_warn("iommu", "%llu more DMA faults not logged (rate limit)", suppressed);
-		window_start = now;
-		window_lines = suppressed = 0;
+	struct iommu_rt *rt = iommu_rt();
+	if (f->unit < rt->nunits)
+		iommu_describe_source(&rt->units[f->unit], f->sid, who, size);
+	else
+		snprintf(who, size, "unit %u", f->unit);
+}
+
+/* Ends the rate-limit window once a second has passed since it opened, printing how many fault lines
+ * it held back (and whose was the last) so that a burst never goes unmentioned. */
+static void rate_window_end(u64 now)
+{
+	if (now - window_start < tsc_hz())
+		return;
+	if (suppressed) {
+		char who[48];
+		describe(&last_suppressed, who, sizeof(who));
+		pr_warn("iommu",
+			"rate limit: %llu more faults in that second were not logged (the last: "
+			"%02x:%02x.%u (%s) reason %u (%s) at 0x%llx); per-device fault counts include them",
+			suppressed, SID_BUS(last_suppressed.sid), SID_DEV(last_suppressed.sid),
+			SID_FN(last_suppressed.sid), who, last_suppressed.reason,
+			iommu_fault_reason_name(last_suppressed.reason), last_suppressed.addr);
 	}
+	window_start = now;
+	window_lines = suppressed = 0;
+}
+
+/* True when this fault's line may be printed (at most IOMMU_FAULT_LOG_PER_SEC a second). */
+static bool rate_ok(const struct iommu_fault *f)
+{
+	rate_window_end(rdtsc());
 	if (window_lines < IOMMU_FAULT_LOG_PER_SEC) {
 		window_lines++;
+		lines++;
 		return true;
 	}
+	if (!suppressed)
+		pr_warn("iommu",
+			"rate limit: more than %u faults this second: the rest are counted, not logged; "
+			"a summary follows when the second ends",
+			IOMMU_FAULT_LOG_PER_SEC);
 	suppressed++;
+	suppressed_total++;
+	last_suppressed = *f;
 	return false;
 }
 
 static void report(const struct vtd_unit *u, const struct iommu_fault *f)
 {
 	count(f);
-	if (!rate_ok())
+	if (!rate_ok(f))
 		return;
 	char who[48];
 	iommu_describe_source(u, f->sid, who, sizeof(who));
@@ -135,23 +171,54 @@ static u32 drain_unit(struct vtd_unit *u)
 	}
 	if (fsts & VTD_FSTS_PFO) {
 		overflows++;
-		pr_warn("iommu", "unit %u: fault overflow: later faults were dropped until now", u->index);
+		pr_warn("iommu",
+			"unit %u: fault overflow: all %u fault recording registers were full, so later "
+			"faults were lost (neither logged nor counted); the devices above fault faster "
+			"than Moat drains them",
+			u->index, nfr);
 	}
 	if (fsts & FSTS_ERRORS_W1C)
 		mmio_write32(u->base + VTD_FSTS_REG, fsts & FSTS_ERRORS_W1C);
 	return n;
 }
 
+static u64 irq_save(void)
+{
+	u64 f;
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(f)::"memory");
+	return f;
+}
+
+static void irq_restore(u64 f)
+{
+	if (f & RFLAGS_IF)
+		irq_enable();
+}
+
 u32 iommu_fault_poll(void)
 {
 	struct iommu_rt *rt = iommu_rt();
 	u32 n = 0;
+	/* the fault interrupt, taken on this CPU while the lock is held, would spin on it forever */
+	u64 flags = irq_save();
 	spin_lock(&fault_lock);
 	for (u32 i = 0; i < rt->nunits; i++)
 		if (rt->units[i].root_table)
 			n += drain_unit(&rt->units[i]);
+	rate_window_end(rdtsc());
 	spin_unlock(&fault_lock);
+	irq_restore(flags);
 	return n;
+}
+
+u32 iommu_fault_overflow_pending(void)
+{
+	struct iommu_rt *rt = iommu_rt();
+	u32 units = 0;
+	for (u32 i = 0; i < rt->nunits; i++)
+		if (rt->units[i].root_table && (mmio_read32(rt->units[i].base + VTD_FSTS_REG) & VTD_FSTS_PFO))
+			units |= 1u << i;
+	return units;
 }
 
 static void fault_irq(struct int_frame *fr __unused)
@@ -211,3 +278,17 @@ bool iommu_fault_last(const struct pci_addr *dev, struct iommu_fault *out)
 u64 iommu_fault_total(void) { return total; }
 u64 iommu_fault_irqs(void) { return irqs; }
 u64 iommu_fault_overflows(void) { return overflows; }
+
+void iommu_fault_stats(struct iommu_fault_stats *s)
+{
+	u64 flags = irq_save();
+	spin_lock(&fault_lock);
+	*s = (struct iommu_fault_stats){.total = total,
+					.irqs = irqs,
+					.overflows = overflows,
+					.lines = lines,
+					.suppressed = suppressed_total,
+					.suppressed_unsummarised = suppressed};
+	spin_unlock(&fault_lock);
+	irq_restore(flags);
+}

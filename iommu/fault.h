@@ -27,7 +27,9 @@ struct iommu_fault {
 };
 
 /* Reads every fault recording register of every unit, logs and clears each fault, clears
- * overflow. Safe from the interrupt handler and from ordinary code. Returns faults drained. */
+ * overflow, and ends a rate-limit second that is over (printing what it held back). Safe from the
+ * interrupt handler and from ordinary code (it keeps interrupts off while it runs). Returns faults
+ * drained. */
 u32 iommu_fault_poll(void);
 /* Faults seen so far from one PCI function (all units), and the last of them (false if none). They
  * include the faults of every requester id its DMA may carry (iommu_dma_aliases): a function behind
@@ -37,6 +39,18 @@ bool iommu_fault_last(const struct pci_addr *dev, struct iommu_fault *out);
 u64 iommu_fault_total(void);
 u64 iommu_fault_irqs(void);      /* fault event interrupts taken */
 u64 iommu_fault_overflows(void); /* times a unit reported faults it could not record */
+/* Units (bit per unit index) whose FSTS.PFO is set right now: faults lost, not yet drained. */
+u32 iommu_fault_overflow_pending(void);
+
+struct iommu_fault_stats {
+	u64 total;      /* faults drained (all devices) */
+	u64 irqs;       /* fault event interrupts taken */
+	u64 overflows;  /* drains that found FSTS.PFO set */
+	u64 lines;      /* fault lines printed */
+	u64 suppressed; /* faults counted but not printed (rate limit) */
+	u64 suppressed_unsummarised; /* of those, the ones whose summary line is still to come */
+};
+void iommu_fault_stats(struct iommu_fault_stats *s);
 /* Short text for a fault reason ("write not permitted"). */
 const char *iommu_fault_reason_name(u8 reason);
 

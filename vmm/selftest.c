@@ -16,6 +16,7 @@ static const struct suite suites[] = {
 	{"rmrr", selftest_rmrr},
 	{"alias", selftest_alias},
 	{"dma", selftest_dma},
+	{"fault", selftest_fault},
 	{"ir", selftest_ir},
 	{"dma-bench", selftest_dma_bench},
 	{"nic-dma", selftest_nic_dma},

@@ -28,6 +28,7 @@ void selftest_rmrr(const struct kernel_ctx *k, struct selftest_result *r);   /* 
 void selftest_tpm(const struct kernel_ctx *k, struct selftest_result *r);
 void selftest_dma(const struct kernel_ctx *k, struct selftest_result *r); /* vmm/selftest_dma.c */
 void selftest_ir(const struct kernel_ctx *k, struct selftest_result *r);  /* vmm/selftest_ir.c */
+void selftest_fault(const struct kernel_ctx *k, struct selftest_result *r); /* vmm/selftest_fault.c */
 void selftest_dma_bench(const struct kernel_ctx *k, struct selftest_result *r); /* vmm/selftest_dma_bench.c */
 void selftest_nic_dma(const struct kernel_ctx *k, struct selftest_result *r); /* vmm/selftest_dma_nic.c */
 /* `selftest = iommu` in moat.cfg: runs the NIC DMA check and prints the verdict line
