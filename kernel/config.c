@@ -469,6 +469,21 @@ static int key_console(struct parser *ps, const char *key, struct span v, const 
 	return 0;
 }
 
+/* restarts = N|unlimited: how often a Linux VM's own reset request restarts it (vmm/vm_linux.c). */
+static int key_restarts(struct parser *ps, const char *key, struct span v, const char *vstr)
+{
+	if (span_eq(v, "unlimited")) {
+		ps->vm->restarts_limited = false;
+		ps->vm->restarts = 0;
+		return 0;
+	}
+	if (!parse_uint(v, 0, CFG_RESTARTS_MAX, &ps->vm->restarts))
+		return key_fail(ps, key, "'%s' is not a restart count (0 to %u, or unlimited)", vstr,
+				CFG_RESTARTS_MAX);
+	ps->vm->restarts_limited = true;
+	return 0;
+}
+
 /* The VM other than `self` that already has device a, or NULL. */
 static const struct cfg_vm *device_owner(const struct moat_config *c, const struct cfg_vm *self,
 					 const struct pci_addr *a)
@@ -534,7 +549,8 @@ enum key_id {
 	KEY_INITRD,
 	KEY_CMDLINE,
 	KEY_CONSOLE,
-	KEY_IOMMU_QI
+	KEY_IOMMU_QI,
+	KEY_RESTARTS
 };
 
 static const struct key_def keys[] = {
@@ -559,12 +575,14 @@ static const struct key_def keys[] = {
     [KEY_CMDLINE] = {"cmdline", SEC_VM, key_cmdline},
     [KEY_CONSOLE] = {"console", SEC_VM, key_console},
     [KEY_IOMMU_QI] = {"iommu_qi", SEC_MOAT, key_iommu_qi},
+    [KEY_RESTARTS] = {"restarts", SEC_VM, key_restarts},
 };
+_Static_assert(ARRAY_SIZE(keys) <= 32, "keys seen in a section fit in a u32 bit set");
 
 /* --- sections --- */
 
-/* A VM boots either an `image` (Moat's guest formats) or a Linux `kernel`; initrd and cmdline
- * belong to a kernel; one VM at most takes the console's input. */
+/* A VM boots either an `image` (Moat's guest formats) or a Linux `kernel`; initrd, cmdline and
+ * restarts belong to a kernel; one VM at most takes the console's input. */
 static int check_boot_keys(struct parser *ps)
 {
 	bool image = ps->seen & BIT(KEY_IMAGE), kernel = ps->seen & BIT(KEY_KERNEL);
@@ -576,6 +594,9 @@ static int check_boot_keys(struct parser *ps)
 			       ps->label);
 	if (!kernel && (ps->seen & (BIT(KEY_INITRD) | BIT(KEY_CMDLINE))))
 		return fail_at(ps, ps->vm->line, "%s: 'initrd' and 'cmdline' need 'kernel'", ps->label);
+	if (!kernel && (ps->seen & BIT(KEY_RESTARTS)))
+		return fail_at(ps, ps->vm->line, "%s: 'restarts' needs 'kernel' (only a Linux VM can ask for a reset)",
+			       ps->label);
 	if (ps->vm->console_input)
 		for (struct cfg_vm *o = ps->cfg->vms; o < ps->vm; o++)
 			if (o->console_input)

@@ -15,6 +15,7 @@
 #define CFG_MAX_DEVICES 8 /* per VM */
 #define CFG_MAX_TESTS 16
 #define CFG_TEST_NAME_MAX 31 /* test name: [a-z0-9_-] */
+#define CFG_RESTARTS_MAX 1000000 /* restarts = N: the largest N (else `unlimited`) */
 
 enum cfg_on_ready {
 	CFG_ON_READY_IDLE = 0,	   /* stay up once every VM runs */
@@ -58,6 +59,11 @@ struct cfg_vm {
 	char initrd[CFG_IMAGE_MAX + 1];   /* initrd = FILE: passed as the PVH module; "" for none */
 	char cmdline[CFG_LINE_MAX + 1];   /* cmdline = TEXT: the kernel command line, rest of the line */
 	bool console_input;		  /* console = input|output, default output: gets Moat's UART input */
+	/* restarts = N|unlimited (a Linux VM): how many times a reset the guest asks for (0xCF9, 0x64)
+	 * creates the VM again; once used up, the next reset stops it for good, as a power-off would.
+	 * Default unlimited (restarts_limited false); 0: every reset stops it. */
+	bool restarts_limited;
+	u32 restarts;
 };
 
 struct moat_config {

@@ -2,11 +2,15 @@
  * (vmm/pvh_*.c) before any memory is taken, so every refusal costs nothing and names its cause.
  * Then vm_create_loaded takes the RAM and calls load(): the PT_LOAD segments at their physical
  * addresses (the rest of RAM is already zero, which covers their bss), the initrd at the top of
- * RAM, the command line, the ACPI tables (vacpi.c) and the start_info page. The vCPU starts in
+ * RAM, the command line, the ACPI tables (vacpi.c), the reset vector's code (vplat_reset.c) and the
+ * start_info page. The vCPU starts in
  * 32-bit protected mode at the PVH entry with EBX = start_info, as the PVH ABI says. Moat keeps
  * nothing in a Linux VM's RAM (no boot area): everything Moat needs is outside it. With assigned
  * devices, once they are assigned: the ACPI tables get a PCI host bridge, and the memory map reports
- * reserved every RMRR range their DMA domain identity-maps (rmrr = accept). */
+ * reserved every RMRR range their DMA domain identity-maps (rmrr = accept).
+ * A guest-requested reset (vplat_io.c) creates the VM again from the same files, as the config
+ * created it (devices released and assigned again, RAM scrubbed, tables rebuilt), at most
+ * `restarts = N` times (default unlimited); the reset after that stops it for good. */
 #include "vm_linux.h"
 #include "assign.h"
 #include "guest_boot.h"
@@ -30,6 +34,8 @@ struct linux_load {
 };
 
 static struct vplat plat_table[VM_MAX];
+/* Restarts each VM slot has had since the config created it (kept across its re-creations). */
+static u32 restarts_done[VM_MAX];
 
 _Static_assert(PVH_LAYOUT_RESERVED_MAX >= DOMAIN_RMRR_MAX, "every RMRR a domain maps fits in the memory map");
 
@@ -53,6 +59,7 @@ static int load(struct vm *vm, void *ctx, char *why, size_t n)
 	if (pvh_cmdline_write(ll->cv->cmdline, vm_gpa_ptr(vm, l->cmdline_gpa), why, n))
 		return -1;
 	u64 rsdp = vacpi_build(vm_gpa_ptr(vm, VACPI_GPA), VACPI_SIZE, VACPI_GPA, NULL); /* see pci_tables */
+	vplat_reset_vector_write(vm_gpa_ptr(vm, VPLAT_RESET_VECTOR_GPA)); /* Linux reboots through it */
 	ll->rsdp = rsdp;
 	struct pvh_boot_params bp;
 	pvh_boot_params_from_layout(l, rsdp, &bp);
@@ -185,8 +192,8 @@ static int rmrr_memmap(struct vm *vm, struct linux_load *ll, const char *sub, ch
 	return 0;
 }
 
-int vm_linux_create(u32 id, const struct cfg_vm *cv, const struct boot_info *bi, const struct vmx_caps *caps,
-		    u32 cpu, char *why, size_t n)
+static int create(u32 id, const struct cfg_vm *cv, const struct boot_info *bi, const struct vmx_caps *caps, u32 cpu,
+		  char *why, size_t n)
 {
 	static struct linux_load ll; /* large (the segment table): not on the stack */
 	memset(&ll, 0, sizeof(ll));
@@ -217,6 +224,13 @@ int vm_linux_create(u32 id, const struct cfg_vm *cv, const struct boot_info *bi,
 	return 0;
 }
 
+int vm_linux_create(u32 id, const struct cfg_vm *cv, const struct boot_info *bi, const struct vmx_caps *caps,
+		    u32 cpu, char *why, size_t n)
+{
+	restarts_done[id] = 0; /* a VM the config starts: its restart budget is whole */
+	return create(id, cv, bi, caps, cpu, why, n);
+}
+
 void vm_linux_after_stop(struct vm *vm)
 {
 	struct vplat *p = vm->plat;
@@ -225,10 +239,21 @@ void vm_linux_after_stop(struct vm *vm)
 	vuart_input_detach(vm);
 	if (!p->restart)
 		return;
+	const struct cfg_vm *cv = p->cv;
 	char why[256];
 	char sub[CFG_NAME_MAX + 8];
 	snprintf(sub, sizeof(sub), "vm '%s'", vm->name);
-	pr_info(sub, "restarting (the guest asked for a reset)");
-	if (vm_linux_create(vm->id, p->cv, p->boot, p->caps, vm->cpu, why, sizeof(why)))
+	u32 done = restarts_done[vm->id];
+	if (cv->restarts_limited && done >= cv->restarts) { /* stays stopped, as after a power-off */
+		pr_info(sub, "not restarted: it asked for a reset %u time%s (restarts = %u)", done + 1,
+			done + 1 == 1 ? "" : "s", cv->restarts);
+		return;
+	}
+	restarts_done[vm->id] = ++done;
+	if (cv->restarts_limited)
+		pr_info(sub, "restarting (the guest asked for a reset; restart %u of %u)", done, cv->restarts);
+	else
+		pr_info(sub, "restarting (the guest asked for a reset; restart %u, no limit)", done);
+	if (create(vm->id, cv, p->boot, p->caps, vm->cpu, why, sizeof(why)))
 		pr_info(sub, "not restarted: %s", why);
 }

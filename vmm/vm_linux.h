@@ -13,7 +13,9 @@ int vm_linux_create(u32 id, const struct cfg_vm *cv, const struct boot_info *bi,
 		    u32 cpu, char *why, size_t why_size);
 
 /* After vm_destroy on its CPU: a VM that asked for a reset is created again from the same files
- * (its CPU runs it next); otherwise nothing. */
+ * (its CPU runs it next; "restarting (...; restart K of N)"), unless its `restarts = N` are used up:
+ * then it stays stopped ("not restarted: it asked for a reset N+1 times (restarts = N)"). Otherwise
+ * nothing. vm_linux_create (the config's start) makes the budget whole again. */
 void vm_linux_after_stop(struct vm *vm);
 
 #endif

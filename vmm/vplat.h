@@ -14,13 +14,16 @@
  * - Time: the guest reads the host TSC unchanged; CPUID leaf 0x15 gives its rate (and leaf 0x16),
  *   so Linux calibrates nothing. The APIC timer clock is the same rate.
  * - Power: ACPI hardware-reduced; the FADT's sleep control register is a port Moat traps: S5 stops
- *   the VM with "stopped: power-off". Reset (FADT reset register = port 0xCF9, or 0x64 <- 0xFE)
- *   restarts the VM from its files ("restarting: reboot"). */
+ *   the VM with "stopped: power-off". Reset (FADT reset register = port 0xCF9, or 0x64 <- 0xFE, or a
+ *   jump to the reset vector F000:FFF0, whose code writes 0xCF9: vplat_reset.c)
+ *   stops the VM ("stopped: reboot") and vm_linux.c creates it again from its files, within its
+ *   `restarts = N` budget. */
 #ifndef MOAT_VPLAT_H
 #define MOAT_VPLAT_H
 
 #include "vm.h"
 #include "vm_exit.h"
+#include "vplat_reset.h"
 #include "../kernel/cpu.h"
 
 #define VLAPIC_VECTORS 256

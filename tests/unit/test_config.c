@@ -508,6 +508,48 @@ static void config_vm_dma_and_rmrr(void)
 	EXPECT_ERR("[moat]\ndma = protected\n", "moat.cfg:2: key 'dma' in [moat]: unknown key");
 }
 
+/* "[vm l]\nmemory = 128M\nkernel = vmlinux.pvh\n" plus one more line (line 4) */
+#define VM_L "[vm l]\nmemory = 128M\nkernel = vmlinux.pvh\n"
+
+/* restarts = N|unlimited: how many guest resets restart a Linux VM (vmm/vm_linux.c). */
+static void config_vm_restarts(void)
+{
+	CHECK_EQ(parse(VM_L), 0); /* default: unlimited, today's behaviour */
+	CHECK(!C.vms[0].restarts_limited);
+	CHECK_EQ(parse(VM_L "restarts = 1\n"), 0);
+	CHECK(C.vms[0].restarts_limited);
+	CHECK_EQ(C.vms[0].restarts, 1);
+	CHECK_EQ(parse(VM_L "restarts = 0\n"), 0); /* never restarted: a reset stops it */
+	CHECK(C.vms[0].restarts_limited);
+	CHECK_EQ(C.vms[0].restarts, 0);
+	CHECK_EQ(parse(VM_L "restarts = 1000000 # the most\n"), 0);
+	CHECK(C.vms[0].restarts_limited);
+	CHECK_EQ(C.vms[0].restarts, CFG_RESTARTS_MAX);
+	CHECK_EQ(parse(VM_L "restarts = unlimited\n"), 0);
+	CHECK(!C.vms[0].restarts_limited);
+	/* two VMs keep their own */
+	CHECK_EQ(parse(VM_L "restarts = 3\n[vm m]\nmemory = 64M\nkernel = k\n"), 0);
+	CHECK(C.vms[0].restarts_limited);
+	CHECK_EQ(C.vms[0].restarts, 3);
+	CHECK(!C.vms[1].restarts_limited);
+	EXPECT_ERR(VM_L "restarts = 1000001\n",
+		   "moat.cfg:4: key 'restarts' in [vm l]: '1000001' is not a restart count (0 to 1000000, or unlimited)");
+	EXPECT_ERR(VM_L "restarts = -1\n",
+		   "moat.cfg:4: key 'restarts' in [vm l]: '-1' is not a restart count (0 to 1000000, or unlimited)");
+	EXPECT_ERR(VM_L "restarts = many\n",
+		   "moat.cfg:4: key 'restarts' in [vm l]: 'many' is not a restart count (0 to 1000000, or unlimited)");
+	EXPECT_ERR(VM_L "restarts = 1 2\n",
+		   "moat.cfg:4: key 'restarts' in [vm l]: '1 2' is not a restart count (0 to 1000000, or unlimited)");
+	EXPECT_ERR(VM_L "restarts =\n", "moat.cfg:4: key 'restarts' in [vm l]: empty value");
+	EXPECT_ERR(VM_L "restarts = 1\nrestarts = 2\n", "moat.cfg:5: duplicate key 'restarts' in [vm l]");
+	EXPECT_ERR(VM_A "restarts = 1\n",
+		   "moat.cfg:1: [vm a]: 'restarts' needs 'kernel' (only a Linux VM can ask for a reset)");
+	EXPECT_ERR("[moat]\nrestarts = 1\n", "moat.cfg:2: key 'restarts' in [moat]: unknown key");
+	/* a failed parse leaves no half-applied limit */
+	CHECK_EQ(parse(VM_L "restarts = 2\nmemroy = 1M\n"), -1);
+	CHECK_EQ(C.nvms, 0);
+}
+
 static void config_err_cpu_and_entry(void)
 {
 	EXPECT_ERR(VM_A "cpu = 64\n", "moat.cfg:4: key 'cpu' in [vm a]: '64' is not a CPU number (0 to 63)");
@@ -554,6 +596,7 @@ static const struct unit_test tests[] = {
     UNIT_TEST(config_err_cpu_and_entry),
     UNIT_TEST(config_vm_control),
     UNIT_TEST(config_tpm_required),
+    UNIT_TEST(config_vm_restarts),
 };
 
 UNIT_SUITE(config_suite, tests);

@@ -29,7 +29,7 @@ META=linux-image-amd64
 BUSYBOX=busybox-static
 KNOWN_SIZE=65536
 # busybox applets /init uses, linked into /bin
-APPLETS="sh mount cat grep sed sha256sum poweroff sleep ls echo insmod modprobe ip ifconfig udhcpc route dmesg readlink tail rm"
+APPLETS="sh mount cat grep sed sha256sum poweroff reboot sleep ls echo insmod modprobe ip ifconfig udhcpc route dmesg readlink tail rm"
 # kernel modules /init may load (the NICs Moat's tests assign), with their dependencies
 MODULES="e1000 e1000e"
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # tools/linux/init.sh: /init of the Moat Linux test initramfs (busybox). Prints one
-# "moat-linux: ..." line per fact, then powers the machine off. Built in by tools/linux/fetch.sh.
+# "moat-linux: ..." line per fact, then powers the machine off (or, with moat.exit=reboot, resets
+# it). Built in by tools/linux/fetch.sh.
 #
 # Lines, in order:
 #   moat-linux: init started
@@ -32,6 +33,10 @@
 #                   leaving it powers off
 #   moat.exit=bochs leave bare Bochs through its "Shutdown" port (0x8900); without it, or if
 #                   that returns, `poweroff -f` (the guest's ordinary power-off request)
+#   moat.exit=reboot end with `reboot -f` instead: the kernel resets the machine (ACPI reset
+#                   register 0xCF9, then the keyboard controller), which Moat answers by
+#                   restarting the VM within its `restarts = N` (the restart tests); prints
+#                   "moat-linux: rebooting" first, "moat-linux: reboot failed" if it returns
 #   moat.net=dhcp   bring the first network interface up and run busybox udhcpc on it (at most
 #                   DHCP_TRIES discovers, DHCP_WAIT s apart; /etc/udhcpc.script configures the
 #                   address and route); without it no interface is brought up. Under Moat only
@@ -177,6 +182,12 @@ if [ "$shell" = yes ]; then
 fi
 moat-helper drain
 [ "$exit_how" = bochs ] && moat-helper bochs-exit
+if [ "$exit_how" = reboot ]; then
+	say "rebooting"
+	moat-helper drain
+	reboot -f
+	say "reboot failed"
+fi
 poweroff -f
 say "poweroff failed"
 while :; do sleep 3600; done
