@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	for (u32 i = 0; i < cfg.nvms; i++) {
 		const struct cfg_vm *vm = &cfg.vms[i];
 		if (vm->memory == 0 || vm->memory % 4096 || vm->cpus < 1 || vm->cpus > CFG_MAX_CPUS ||
-		    vm->image[0] == '\0' || vm->name[0] == '\0' || vm->ndevices > CFG_MAX_DEVICES)
+		    (vm->image[0] == '\0') == (vm->kernel[0] == '\0') || vm->name[0] == '\0' || vm->ndevices > CFG_MAX_DEVICES)
 			abort();
 		for (u32 j = 0; j < i; j++)
 			if (strcmp(cfg.vms[j].name, vm->name) == 0)
