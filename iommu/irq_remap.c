@@ -30,6 +30,12 @@ u32 irq_remap_entries(const struct pci_addr *dev)
 	return (u && ir_on) ? ir[unit_pos(u)].entries : 0;
 }
 
+u32 irq_remap_in_use(const struct pci_addr *dev)
+{
+	struct vtd_unit *u = iommu_unit_for(dev);
+	return (u && ir_on) ? ir[unit_pos(u)].used : 0;
+}
+
 static u64 table_alloc(u32 entries)
 {
 	u64 pages = (u64)entries * VTD_IRTE_SIZE / PAGE_SIZE;

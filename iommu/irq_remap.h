@@ -30,6 +30,8 @@ bool irq_remap_on(void);
 bool irq_remap_x2apic(void);
 /* Entries in the table of the unit that covers dev (0 if none). */
 u32 irq_remap_entries(const struct pci_addr *dev);
+/* Entries in use in that table (0 if none): what a leak check compares before and after. */
+u32 irq_remap_in_use(const struct pci_addr *dev);
 
 /* Allocates an entry on dev's unit: `vector` to APIC id `dest`, fixed, edge, physical, source-id
  * validated (SVT = 1, SQ = 0) against the requester id the IOMMU sees for dev (its own, or the

@@ -19,7 +19,11 @@
  *                     and frees the IRTE;
  *  assign-msix-vectors  two live entries get different host vectors; the device firing one entry makes
  *                     only that entry's guest vector pending (selftest_assign_vec.c);
- *  assign-stop        bus mastering off, back in the blocking domain, before the RAM is scrubbed. */
+ *  assign-stop        bus mastering off, back in the blocking domain, before the RAM is scrubbed, and
+ *                     every interrupt entry and host vector the VM had given back (none leaked);
+ *  assign-restart     what a guest reboot does (vm_linux_after_stop: release, then assign again): the
+ *                     same device assigned again to the same VM record gets a new domain, its MSI a new
+ *                     IRTE and host vector, and a second stop gives them all back. */
 #include "assign.h"
 #include "dhcp.h"
 #include "e1000e.h"
@@ -27,8 +31,10 @@
 #include "selftest_vmrec.h"
 #include "vpci.h"
 #include "../iommu/iommu.h"
+#include "../iommu/irq_remap.h"
 #include "../iommu/msi.h"
 #include "../kernel/fmt.h"
+#include "../kernel/irq_vector.h"
 #include "../kernel/log.h"
 #include "../kernel/frame_alloc.h"
 #include "../kernel/frame_owner.h"
@@ -217,6 +223,41 @@ static bool bar_checks(struct vm *vm, const struct kernel_ctx *k, const struct e
 	       bar_refused_at(vm, &nic->addr, bdf, PLATFORM_WINDOW, "lies in the platform window");
 }
 
+/* A guest reboot's path for a VM with a device (release, then assign again), on the same VM record:
+ * a new domain, the MSI through a new IRTE and host vector, and nothing left after the second stop. */
+static bool restart(struct vm *vm, const struct cfg_vm *cv, u32 irtes0, u32 vecs0, char *why, size_t n)
+{
+	if (assign_vm_start(vm, cv, why, n) != 0)
+		return false;
+	struct vpci_vm *v = vpci_of(vm);
+	struct vpci_dev *d = &v->devs[0];
+	u8 cap = d->msi.cap;
+	bool ok = v->dom && v->dma_ready && cap;
+	if (ok) {
+		u16 data = (u16)(cap + (d->msi.is64 ? MSI_DATA_OFF : MSI_DATA_OFF - 4));
+		vpci_cfg_write(vm, 0, d->vdev, d->vfn, (u16)(cap + 4), 4, MSI_ADDR_BASE);
+		vpci_cfg_write(vm, 0, d->vdev, d->vfn, data, 2, GUEST_VECTOR);
+		vpci_cfg_write(vm, 0, d->vdev, d->vfn, (u16)(cap + MSI_CTRL_OFF), 2, MSI_ENABLE);
+		ok = d->msi.programmed && irq_remap_in_use(&d->host) == irtes0 + 1 && irq_vector_in_use() == vecs0 + 1;
+	}
+	u32 irtes = irq_remap_in_use(&cv->devices[0]), vecs = irq_vector_in_use();
+	pr_info("test", "assign: restarted: %s domain, MSI %s: %u interrupt entries and %u host vectors in use (%u and %u before the first start)",
+		v->dom ? "a new" : "NO", d->msi.programmed ? "programmed" : "NOT PROGRAMMED", irtes, vecs, irtes0, vecs0);
+	assign_vm_stop(vm);
+	if (!ok) {
+		snprintf(why, n, "after the restart the device had no domain or its MSI no IRTE and host vector of its own");
+		return false;
+	}
+	if (domain_check_contexts(why, n) != 0)
+		return false;
+	if (irq_remap_in_use(&cv->devices[0]) != irtes0 || irq_vector_in_use() != vecs0) {
+		snprintf(why, n, "leaked after the second stop: %u interrupt entries and %u host vectors in use, %u and %u before",
+			 irq_remap_in_use(&cv->devices[0]), irq_vector_in_use(), irtes0, vecs0);
+		return false;
+	}
+	return true;
+}
+
 void selftest_assign(const struct kernel_ctx *k, struct selftest_result *r)
 {
 	struct e1000e nic;
@@ -238,6 +279,7 @@ void selftest_assign(const struct kernel_ctx *k, struct selftest_result *r)
 	memset(&cv, 0, sizeof(cv));
 	cv.ndevices = 1;
 	cv.devices[0] = nic.addr;
+	u32 irtes0 = irq_remap_in_use(&nic.addr), vecs0 = irq_vector_in_use();
 	ok = assign_vm_prepare(vm, &cv, why, sizeof(why)) == 0;
 	struct vpci_vm *v = vpci_of(vm);
 	struct vpci_dev *d = &v->devs[0];
@@ -291,6 +333,12 @@ void selftest_assign(const struct kernel_ctx *k, struct selftest_result *r)
 
 	assign_vm_stop(vm);
 	ok = !(pci_cfg_read16(&nic.addr, PCI_COMMAND) & PCI_COMMAND_MASTER) && domain_check_contexts(why, sizeof(why)) == 0;
+	if (ok && (irq_remap_in_use(&nic.addr) != irtes0 || irq_vector_in_use() != vecs0)) {
+		snprintf(why, sizeof(why), "leaked: %u interrupt entries and %u host vectors in use, %u and %u before",
+			 irq_remap_in_use(&nic.addr), irq_vector_in_use(), irtes0, vecs0);
+		ok = false;
+	}
 	selftest_report(r, "assign-stop", ok, ok ? NULL : why);
+	selftest_report(r, "assign-restart", restart(vm, &cv, irtes0, vecs0, why, sizeof(why)), why);
 	selftest_vm_drop(vm);
 }
