@@ -5,18 +5,16 @@
 #include "selftest.h"
 #include "dhcp.h"
 #include "e1000e.h"
+#include "selftest_nic.h"
 #include "../iommu/iommu.h"
 #include "../kernel/cpu.h"
 #include "../kernel/fmt.h"
-#include "../kernel/frame_alloc.h"
 #include "../kernel/frame_owner.h"
 #include "../kernel/log.h"
 #include "../kernel/machine_exit.h"
 #include "../kernel/string.h"
 
 #define NET_OWNER (OWNER_VM_FIRST + 3)
-#define NET_GPA MiB(16) /* where the window sits in the VM's guest-physical map */
-#define NET_PAGES (ALIGN_UP(E1000E_WINDOW, PAGE_SIZE) / PAGE_SIZE)
 #define DHCP_TRIES 3
 #define OFFER_WAIT_US 1500000
 #define LEAK_LEN 64
@@ -28,10 +26,7 @@
 static u8 leak_frame[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
 struct nic_ctx {
-	struct e1000e nic;
-	u64 hpa;
-	struct iommu_domain *dom;
-	bool attached;
+	struct selftest_nic s;
 	char why[WHY_MAX];
 };
 
@@ -42,30 +37,12 @@ static void ip_str(u32 ip, char *buf, size_t n)
 
 static int setup(struct nic_ctx *c)
 {
-	if (e1000e_find(&c->nic) != 0) {
-		snprintf(c->why, WHY_MAX, "no supported NIC (Intel 82574L e1000e or 82540EM e1000)");
+	if (selftest_nic_open(&c->s, NET_OWNER, "net", c->why, WHY_MAX) != 0)
 		return -1;
-	}
-	c->hpa = frame_alloc_contig(NET_PAGES, 1, 0);
-	if (!c->hpa || frame_owner_assign(c->hpa, NET_PAGES, NET_OWNER, FRAME_R | FRAME_W) != 0) {
-		snprintf(c->why, WHY_MAX, "no memory for the NIC's window");
-		return -1;
-	}
-	c->dom = domain_create(NET_OWNER, "net");
-	if (!c->dom || domain_map(c->dom, NET_GPA, c->hpa, NET_PAGES * PAGE_SIZE, DOMAIN_RW) != 0 ||
-	    domain_attach(c->dom, &c->nic.addr) != 0) {
-		snprintf(c->why, WHY_MAX, "could not give the NIC a DMA domain (DMA remapping off?)");
-		return -1;
-	}
-	c->attached = true;
-	if (e1000e_start(&c->nic, (u8 *)(uintptr_t)c->hpa, NET_GPA) != 0) {
-		snprintf(c->why, WHY_MAX, "the NIC did not start");
-		return -1;
-	}
 	char bdf[PCI_ADDR_STR_MAX];
 	pr_info("test", "nic %s (8086:%04x) mac %02x:%02x:%02x:%02x:%02x:%02x: rings at gpa 0x%llx (hpa 0x%llx)",
-		pci_addr_format(&c->nic.addr, bdf, sizeof(bdf)), c->nic.device, c->nic.mac[0], c->nic.mac[1],
-		c->nic.mac[2], c->nic.mac[3], c->nic.mac[4], c->nic.mac[5], NET_GPA, c->hpa);
+		pci_addr_format(&c->s.nic.addr, bdf, sizeof(bdf)), c->s.nic.device, c->s.nic.mac[0], c->s.nic.mac[1],
+		c->s.nic.mac[2], c->s.nic.mac[3], c->s.nic.mac[4], c->s.nic.mac[5], SELFTEST_NIC_GPA, c->s.hpa);
 	return 0;
 }
 
@@ -73,16 +50,16 @@ static bool dhcp_through_iommu(struct nic_ctx *c)
 {
 	static u8 frame[E1000E_BUF];
 	u32 xid = (u32)rdtsc() ^ 0x4d4f4154u;
-	u64 faults = iommu_fault_count(&c->nic.addr);
+	u64 faults = iommu_fault_count(&c->s.nic.addr);
 	for (u32 t = 0; t < DHCP_TRIES; t++) {
-		u32 len = dhcp_discover(frame, c->nic.mac, xid);
-		if (e1000e_send(&c->nic, frame, len) != 0) {
+		u32 len = dhcp_discover(frame, c->s.nic.mac, xid);
+		if (e1000e_send(&c->s.nic, frame, len) != 0) {
 			snprintf(c->why, WHY_MAX, "the DISCOVER was not transmitted");
 			return false;
 		}
 		struct dhcp_offer off;
 		u32 n;
-		while ((n = e1000e_recv(&c->nic, frame, sizeof(frame), OFFER_WAIT_US)) != 0) {
+		while ((n = e1000e_recv(&c->s.nic, frame, sizeof(frame), OFFER_WAIT_US)) != 0) {
 			if (!dhcp_parse_offer(frame, n, xid, &off))
 				continue;
 			char ip[16], srv[16];
@@ -90,7 +67,7 @@ static bool dhcp_through_iommu(struct nic_ctx *c)
 			ip_str(off.server_id, srv, sizeof(srv));
 			pr_info("test", "nic: DHCP OFFER %s from %s received through the IOMMU", ip, srv);
 			iommu_fault_poll();
-			if (iommu_fault_count(&c->nic.addr) != faults) {
+			if (iommu_fault_count(&c->s.nic.addr) != faults) {
 				snprintf(c->why, WHY_MAX, "the NIC faulted inside its own domain");
 				return false;
 			}
@@ -105,22 +82,22 @@ static bool descriptor_outside_blocked(struct nic_ctx *c)
 {
 	/* a well-formed broadcast frame: if the NIC could read it, it would go out */
 	memset(leak_frame, 0xff, 6);
-	memcpy(leak_frame + 6, c->nic.mac, 6);
+	memcpy(leak_frame + 6, c->s.nic.mac, 6);
 	leak_frame[ETH_TYPE_OFF] = 0x88, leak_frame[ETH_TYPE_OFF + 1] = 0xb5; /* local experimental */
 	for (u32 i = ETH_TYPE_OFF + 2; i + sizeof(LEAK_MARK) - 1 <= LEAK_LEN; i += sizeof(LEAK_MARK) - 1)
 		memcpy(leak_frame + i, LEAK_MARK, sizeof(LEAK_MARK) - 1);
 	u64 target = (u64)(uintptr_t)leak_frame;
 	iommu_fault_poll();
-	u64 before = iommu_fault_count(&c->nic.addr);
-	e1000e_tx_count(&c->nic);
-	if (e1000e_send_raw(&c->nic, target, LEAK_LEN) != 0) {
+	u64 before = iommu_fault_count(&c->s.nic.addr);
+	e1000e_tx_count(&c->s.nic);
+	if (e1000e_send_raw(&c->s.nic, target, LEAK_LEN) != 0) {
 		snprintf(c->why, WHY_MAX, "the NIC hung on the blocked descriptor");
 		return false;
 	}
 	iommu_fault_poll();
-	u32 sent = e1000e_tx_count(&c->nic);
+	u32 sent = e1000e_tx_count(&c->s.nic);
 	struct iommu_fault f;
-	if (iommu_fault_count(&c->nic.addr) == before || !iommu_fault_last(&c->nic.addr, &f) ||
+	if (iommu_fault_count(&c->s.nic.addr) == before || !iommu_fault_last(&c->s.nic.addr, &f) ||
 	    f.addr != ALIGN_DOWN(target, PAGE_SIZE) || f.write) {
 		snprintf(c->why, WHY_MAX, "no read fault at 0x%llx for the descriptor outside the domain", target);
 		return false;
@@ -133,22 +110,6 @@ static bool descriptor_outside_blocked(struct nic_ctx *c)
 	return true;
 }
 
-static void teardown(struct nic_ctx *c)
-{
-	if (c->nic.win)
-		e1000e_stop(&c->nic);
-	if (c->attached)
-		domain_detach(c->dom, &c->nic.addr);
-	domain_destroy(c->dom);
-	if (c->hpa && frame_owner_of(c->hpa) == NET_OWNER) {
-		memset((void *)(uintptr_t)c->hpa, 0, NET_PAGES * PAGE_SIZE);
-		frame_owner_mark_scrubbed(c->hpa, NET_PAGES, NET_OWNER); /* domain gone, IOTLB invalidated */
-		frame_owner_release(c->hpa, NET_PAGES, NET_OWNER);
-	}
-	if (c->hpa)
-		frame_free_contig(c->hpa, NET_PAGES);
-}
-
 void selftest_nic_dma(const struct kernel_ctx *k __unused, struct selftest_result *r)
 {
 	static struct nic_ctx c;
@@ -159,7 +120,7 @@ void selftest_nic_dma(const struct kernel_ctx *k __unused, struct selftest_resul
 		selftest_report(r, "nic-dma-dhcp-through-iommu", dhcp_through_iommu(&c), c.why);
 		selftest_report(r, "nic-dma-descriptor-outside-domain", descriptor_outside_blocked(&c), c.why);
 	}
-	teardown(&c);
+	selftest_nic_close(&c.s);
 }
 
 void selftest_iommu_boot(const struct kernel_ctx *k)

@@ -9,10 +9,10 @@
 #include "selftest.h"
 #include "selftest_dma.h"
 #include "e1000e.h"
+#include "selftest_nic.h"
 #include "../iommu/iommu.h"
 #include "../kernel/cpu.h"
 #include "../kernel/fmt.h"
-#include "../kernel/frame_alloc.h"
 #include "../kernel/frame_owner.h"
 #include "../kernel/log.h"
 #include "../kernel/pci.h"
@@ -24,8 +24,6 @@
 #define FAULT_BURST 30	       /* > IOMMU_FAULT_LOG_PER_SEC */
 #define RATE_SECOND_US 1100000 /* a little more than the rate-limit second */
 #define NIC_OWNER (OWNER_VM_FIRST + 4)
-#define NIC_GPA MiB(16)
-#define NIC_PAGES (ALIGN_UP(E1000E_WINDOW, PAGE_SIZE) / PAGE_SIZE)
 #define BURST_IOVA GiB(2) /* far outside the NIC's window: every read of it is blocked */
 #define NIC_READ_LEN 64
 #define VICTIM_PAGES 4
@@ -37,10 +35,7 @@ static u8 victim[VICTIM_PAGES][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 struct fault_ctx {
 	struct edu a, b;
 	char a_bdf[PCI_ADDR_STR_MAX], b_bdf[PCI_ADDR_STR_MAX];
-	struct e1000e nic;
-	u64 nic_hpa;
-	struct iommu_domain *dom;
-	bool attached;
+	struct selftest_nic net;
 	char why[WHY_MAX];
 };
 
@@ -159,52 +154,10 @@ static bool overflow(struct fault_ctx *c)
 
 /* ---- the rate limit, with the NIC ---- */
 
-static int nic_setup(struct fault_ctx *c)
-{
-	if (e1000e_find(&c->nic) != 0) {
-		snprintf(c->why, WHY_MAX, "no supported NIC (Intel 82574L e1000e or 82540EM e1000)");
-		return -1;
-	}
-	c->nic_hpa = frame_alloc_contig(NIC_PAGES, 1, 0);
-	if (!c->nic_hpa || frame_owner_assign(c->nic_hpa, NIC_PAGES, NIC_OWNER, FRAME_R | FRAME_W) != 0) {
-		snprintf(c->why, WHY_MAX, "no memory for the NIC's window");
-		return -1;
-	}
-	c->dom = domain_create(NIC_OWNER, "fault-nic");
-	if (!c->dom || domain_map(c->dom, NIC_GPA, c->nic_hpa, NIC_PAGES * PAGE_SIZE, DOMAIN_RW) != 0 ||
-	    domain_attach(c->dom, &c->nic.addr) != 0) {
-		snprintf(c->why, WHY_MAX, "could not give the NIC a DMA domain");
-		return -1;
-	}
-	c->attached = true;
-	if (e1000e_start(&c->nic, (u8 *)(uintptr_t)c->nic_hpa, NIC_GPA) != 0) {
-		snprintf(c->why, WHY_MAX, "the NIC did not start");
-		return -1;
-	}
-	return 0;
-}
-
-static void nic_teardown(struct fault_ctx *c)
-{
-	if (c->nic.win)
-		e1000e_stop(&c->nic);
-	if (c->attached)
-		domain_detach(c->dom, &c->nic.addr);
-	domain_destroy(c->dom);
-	if (c->nic_hpa && frame_owner_of(c->nic_hpa) == NIC_OWNER) {
-		memset((void *)(uintptr_t)c->nic_hpa, 0, NIC_PAGES * PAGE_SIZE);
-		frame_owner_mark_scrubbed(c->nic_hpa, NIC_PAGES,
-					  NIC_OWNER); /* domain gone, IOTLB invalidated */
-		frame_owner_release(c->nic_hpa, NIC_PAGES, NIC_OWNER);
-	}
-	if (c->nic_hpa)
-		frame_free_contig(c->nic_hpa, NIC_PAGES);
-}
-
 /* One blocked read by the NIC (a transmit descriptor aimed outside its domain), drained at once. */
 static bool nic_fault(struct fault_ctx *c, u64 iova)
 {
-	if (e1000e_send_raw(&c->nic, iova, NIC_READ_LEN) != 0) {
+	if (e1000e_send_raw(&c->net.nic, iova, NIC_READ_LEN) != 0) {
 		snprintf(c->why, WHY_MAX, "the NIC hung on a blocked descriptor");
 		return false;
 	}
@@ -215,7 +168,7 @@ static bool nic_fault(struct fault_ctx *c, u64 iova)
 static bool rate_limit(struct fault_ctx *c)
 {
 	char bdf[PCI_ADDR_STR_MAX];
-	pci_addr_format(&c->nic.addr, bdf, sizeof(bdf));
+	pci_addr_format(&c->net.nic.addr, bdf, sizeof(bdf));
 	iommu_fault_poll();
 	tsc_delay_us(RATE_SECOND_US); /* the last rate-limit second is over: the burst opens a new one */
 	iommu_fault_poll();
@@ -226,7 +179,7 @@ static bool rate_limit(struct fault_ctx *c)
 			 s0.suppressed_unsummarised);
 		return false;
 	}
-	u64 n0 = iommu_fault_count(&c->nic.addr);
+	u64 n0 = iommu_fault_count(&c->net.nic.addr);
 	pr_info("test", "fault: rate burst start: %u blocked DMA reads from %s", FAULT_BURST, bdf);
 	u64 t0 = rdtsc();
 	for (u32 i = 0; i < FAULT_BURST; i++)
@@ -234,7 +187,7 @@ static bool rate_limit(struct fault_ctx *c)
 			return false;
 	u64 us = (rdtsc() - t0) / (tsc_hz() / 1000000);
 	iommu_fault_stats(&s1);
-	u64 n1 = iommu_fault_count(&c->nic.addr);
+	u64 n1 = iommu_fault_count(&c->net.nic.addr);
 	pr_info("test",
 		"fault: rate burst end: %llu faults counted for %s in %llu us, %llu lines, %llu not logged",
 		n1 - n0, bdf, us, s1.lines - s0.lines, s1.suppressed - s0.suppressed);
@@ -243,7 +196,7 @@ static bool rate_limit(struct fault_ctx *c)
 		return false;
 	}
 	struct iommu_fault f;
-	if (n1 - n0 != FAULT_BURST || !iommu_fault_last(&c->nic.addr, &f) || f.write ||
+	if (n1 - n0 != FAULT_BURST || !iommu_fault_last(&c->net.nic.addr, &f) || f.write ||
 	    f.addr != BURST_IOVA + (FAULT_BURST - 1) * PAGE_SIZE) {
 		snprintf(c->why, WHY_MAX,
 			 "%llu faults counted for %s, expected %u (the last a read of 0x%llx)", n1 - n0, bdf,
@@ -271,7 +224,7 @@ static bool rate_limit(struct fault_ctx *c)
 	if (!nic_fault(c, after))
 		return false;
 	iommu_fault_stats(&s2);
-	if (s2.lines != s1.lines + 1 || iommu_fault_count(&c->nic.addr) != n1 + 1) {
+	if (s2.lines != s1.lines + 1 || iommu_fault_count(&c->net.nic.addr) != n1 + 1) {
 		snprintf(c->why, WHY_MAX,
 			 "the fault after the rate-limited second was not logged and counted");
 		return false;
@@ -306,13 +259,13 @@ void selftest_fault(const struct kernel_ctx *k __unused, struct selftest_result 
 		bool ok = overflow(&c);
 		selftest_report(r, "fault-overflow", ok, c.why);
 	}
-	if (nic_setup(&c) != 0) {
+	if (selftest_nic_open(&c.net, NIC_OWNER, "fault-nic", c.why, WHY_MAX) != 0) {
 		selftest_report(r, "fault-setup", false, c.why);
 	} else {
 		bool ok = rate_limit(&c);
 		selftest_report(r, "fault-rate-limit", ok, c.why);
 	}
-	nic_teardown(&c);
+	selftest_nic_close(&c.net);
 	struct iommu_fault_stats s;
 	iommu_fault_stats(&s);
 	pr_info("test",
