@@ -14,6 +14,10 @@ EFI_STATUS boot_open_file(EFI_HANDLE image, const char *name, UINT64 mode, EFI_F
 
 /* Reads \moat\NAME (ASCII) from the volume moat.efi was loaded from; out is NUL-terminated. */
 EFI_STATUS boot_read_file(EFI_HANDLE image, const char *name, u64 *addr, u64 *size);
+/* The same from folder dir (e.g. L"\\linux\\"), into pages below max (0: anywhere); *size is 0 and
+ * the error returned when the file cannot be read (EFI_NOT_FOUND when absent). */
+EFI_STATUS boot_read_file_in(EFI_HANDLE image, const CHAR16 *dir, const char *name, EFI_PHYSICAL_ADDRESS max,
+			     u64 *addr, u64 *size);
 
 /* QEMU's fw_cfg file "opt/moat/moat.cfg", when running under QEMU's OVMF; 0 if found. */
 int boot_fw_cfg_read(const char *name, u64 *addr, u64 *size);

@@ -1,4 +1,5 @@
-/* boot/efi_files.c: reads Moat's files from the \moat folder of the volume it was loaded from. */
+/* boot/efi_files.c: reads Moat's files from the \moat folder of the volume it was loaded from (and,
+ * for tools/pvhboot, from another folder of its own volume). */
 #include "boot.h"
 
 #define BOOT_DIR L"\\moat\\"
@@ -11,7 +12,8 @@ EFI_STATUS boot_alloc_pages(UINTN pages, EFI_PHYSICAL_ADDRESS max, EFI_PHYSICAL_
 	return uefi_call_wrapper(BS->AllocatePages, 4, how, EfiLoaderData, pages, out);
 }
 
-EFI_STATUS boot_open_file(EFI_HANDLE image, const char *name, UINT64 mode, EFI_FILE_HANDLE *fh)
+/* Opens DIR NAME (ASCII) on the volume `image` was loaded from. */
+static EFI_STATUS open_in(EFI_HANDLE image, const CHAR16 *dir, const char *name, UINT64 mode, EFI_FILE_HANDLE *fh)
 {
 	EFI_LOADED_IMAGE *li;
 	EFI_STATUS st = uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li);
@@ -23,7 +25,7 @@ EFI_STATUS boot_open_file(EFI_HANDLE image, const char *name, UINT64 mode, EFI_F
 
 	CHAR16 path[BOOT_PATH_MAX];
 	UINTN k = 0;
-	for (const CHAR16 *p = BOOT_DIR; *p; p++)
+	for (const CHAR16 *p = dir; *p && k < BOOT_PATH_MAX - 1; p++)
 		path[k++] = *p;
 	for (const char *c = name; *c && k < BOOT_PATH_MAX - 1; c++)
 		path[k++] = (CHAR16)(u8)*c;
@@ -34,10 +36,17 @@ EFI_STATUS boot_open_file(EFI_HANDLE image, const char *name, UINT64 mode, EFI_F
 	return st;
 }
 
-EFI_STATUS boot_read_file(EFI_HANDLE image, const char *name, u64 *addr, u64 *size)
+EFI_STATUS boot_open_file(EFI_HANDLE image, const char *name, UINT64 mode, EFI_FILE_HANDLE *fh)
+{
+	return open_in(image, BOOT_DIR, name, mode, fh);
+}
+
+EFI_STATUS boot_read_file_in(EFI_HANDLE image, const CHAR16 *dir, const char *name, EFI_PHYSICAL_ADDRESS max,
+			     u64 *addr, u64 *size)
 {
 	EFI_FILE_HANDLE fh;
-	EFI_STATUS st = boot_open_file(image, name, EFI_FILE_MODE_READ, &fh);
+	*size = 0;
+	EFI_STATUS st = open_in(image, dir, name, EFI_FILE_MODE_READ, &fh);
 	if (EFI_ERROR(st))
 		return st;
 	EFI_FILE_INFO *info = LibFileInfo(fh);
@@ -48,7 +57,7 @@ EFI_STATUS boot_read_file(EFI_HANDLE image, const char *name, u64 *addr, u64 *si
 	UINTN len = info->FileSize;
 	FreePool(info);
 	EFI_PHYSICAL_ADDRESS buf;
-	st = boot_alloc_pages(EFI_SIZE_TO_PAGES(len + 1), 0, &buf);
+	st = boot_alloc_pages(EFI_SIZE_TO_PAGES(len + 1), max, &buf);
 	if (!EFI_ERROR(st)) {
 		UINTN got = len;
 		st = uefi_call_wrapper(fh->Read, 3, fh, &got, (void *)(UINTN)buf);
@@ -62,4 +71,9 @@ EFI_STATUS boot_read_file(EFI_HANDLE image, const char *name, u64 *addr, u64 *si
 	*addr = buf;
 	*size = len;
 	return EFI_SUCCESS;
+}
+
+EFI_STATUS boot_read_file(EFI_HANDLE image, const char *name, u64 *addr, u64 *size)
+{
+	return boot_read_file_in(image, BOOT_DIR, name, 0, addr, size);
 }

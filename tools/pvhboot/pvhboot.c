@@ -5,11 +5,11 @@
  * kernel into place first). Its last line on COM1, "pvhboot: tsc 0x<hex>", is the TSC at the
  * PVH entry. On any error it prints "pvhboot: <reason>" and powers the machine off. */
 #include "pvhboot.h"
+#include "../../boot/boot.h"
 #include "../../kernel/fmt.h"
 #include "../../kernel/string.h"
 
 #define DIR L"\\linux\\"
-#define PATH_MAX_CHARS 64
 #define BELOW_1M 0xFFFFFULL
 #define BELOW_4G 0xFFFFFFFFULL
 #define LOW_PAGES 3 /* the info page, the command line page, the copy table */
@@ -33,49 +33,6 @@ static EFI_STATUS alloc(EFI_ALLOCATE_TYPE how, EFI_MEMORY_TYPE type, u64 bytes, 
 	EFI_PHYSICAL_ADDRESS a = *addr;
 	EFI_STATUS st = uefi_call_wrapper(BS->AllocatePages, 4, how, type, EFI_SIZE_TO_PAGES(bytes), &a);
 	*addr = a;
-	return st;
-}
-
-/* Reads \linux\NAME into pages below max (0: anywhere); *size 0 and EFI_NOT_FOUND if absent. */
-static EFI_STATUS read_file(EFI_HANDLE image, const char *name, u64 max, u64 *addr, u64 *size)
-{
-	EFI_LOADED_IMAGE *li;
-	CHAR16 path[PATH_MAX_CHARS];
-	UINTN k = 0;
-	*size = 0;
-	EFI_STATUS st = uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol, (void **)&li);
-	if (EFI_ERROR(st))
-		return st;
-	EFI_FILE_HANDLE root = LibOpenRoot(li->DeviceHandle), fh;
-	if (!root)
-		return EFI_NOT_FOUND;
-	for (const CHAR16 *p = DIR; *p; p++)
-		path[k++] = *p;
-	for (const char *c = name; *c && k < PATH_MAX_CHARS - 1; c++)
-		path[k++] = (CHAR16)*c;
-	path[k] = 0;
-	st = uefi_call_wrapper(root->Open, 5, root, &fh, path, EFI_FILE_MODE_READ, 0ULL);
-	uefi_call_wrapper(root->Close, 1, root);
-	if (EFI_ERROR(st))
-		return st;
-	EFI_FILE_INFO *info = LibFileInfo(fh);
-	if (!info) {
-		uefi_call_wrapper(fh->Close, 1, fh);
-		return EFI_DEVICE_ERROR;
-	}
-	UINTN len = info->FileSize;
-	FreePool(info);
-	*addr = max;
-	st = alloc(max ? AllocateMaxAddress : AllocateAnyPages, EfiLoaderData, len + 1, addr);
-	if (!EFI_ERROR(st)) {
-		UINTN got = len;
-		st = uefi_call_wrapper(fh->Read, 3, fh, &got, (void *)(UINTN)*addr);
-		if (!EFI_ERROR(st) && got != len)
-			st = EFI_VOLUME_CORRUPTED;
-		((char *)(UINTN)*addr)[len] = 0;
-	}
-	uefi_call_wrapper(fh->Close, 1, fh);
-	*size = len;
 	return st;
 }
 
@@ -150,7 +107,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	u64 kfile, ksize, initrd = 0, isize = 0, cfile = 0, csize = 0;
 	InitializeLib(image, systab);
 
-	EFI_STATUS st = read_file(image, "vmlinux", BELOW_4G, &kfile, &ksize);
+	EFI_STATUS st = boot_read_file_in(image, DIR, "vmlinux", BELOW_4G, &kfile, &ksize);
 	if (EFI_ERROR(st)) {
 		snprintf(msg, sizeof(msg), "cannot read \\linux\\vmlinux (status 0x%llx)", (u64)st);
 		return fail(st);
@@ -170,12 +127,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 			 lo, hi, (u64)st);
 		return fail(st);
 	}
-	st = read_file(image, "initrd", BELOW_4G, &initrd, &isize);
+	st = boot_read_file_in(image, DIR, "initrd", BELOW_4G, &initrd, &isize);
 	if (EFI_ERROR(st) && st != EFI_NOT_FOUND) {
 		snprintf(msg, sizeof(msg), "cannot read \\linux\\initrd (status 0x%llx)", (u64)st);
 		return fail(st);
 	}
-	if (!EFI_ERROR(read_file(image, "cmdline", 0, &cfile, &csize)))
+	if (!EFI_ERROR(boot_read_file_in(image, DIR, "cmdline", 0, &cfile, &csize)))
 		trim_line((char *)(UINTN)cfile, csize);
 
 	u64 low = BELOW_1M, jump = BELOW_1M;

@@ -1,9 +1,10 @@
 # tools/pvhboot/pvhboot.mk: builds build/pvhboot.efi, the bare PVH loader of the Linux boot
 # benchmark (tools/bench/linux.sh), a GNU-EFI app separate from moat.efi. It shares Moat's PVH
-# code (vmm/pvh_*.c, vmm/guest_image.c) and string/format helpers, compiled here on their own.
+# code (vmm/pvh_*.c, vmm/guest_image.c), the boot stage's file reader (boot/efi_files.c) and
+# string/format helpers, compiled here on their own.
 # Included at the end of the top Makefile; `make pvhboot` builds it.
 PVHBOOT_OUT := $(BUILD)/pvhboot
-PVHBOOT_C := tools/pvhboot/pvhboot.c tools/pvhboot/pvhboot_e820.c vmm/pvh_note.c vmm/pvh_kernel.c \
+PVHBOOT_C := tools/pvhboot/pvhboot.c tools/pvhboot/pvhboot_e820.c boot/efi_files.c vmm/pvh_note.c vmm/pvh_kernel.c \
 	vmm/pvh_start_info.c vmm/guest_image.c kernel/string.c kernel/fmt.c
 PVHBOOT_OBJS := $(PVHBOOT_C:%.c=$(PVHBOOT_OUT)/%.o) $(PVHBOOT_OUT)/tools/pvhboot/pvhboot_jump.asm.o
 PVHBOOT_LDS := $(EFI_LIB)/elf_x86_64_efi.lds
